@@ -1,0 +1,20 @@
+//! Native core of omp-discord-bridge: one serenity-model gateway connection and a REST client on
+//! a background tokio runtime, exposed to JavaScript as async functions and one ordered event
+//! stream. Module map: `client` (the JS class) → `gateway` (websocket runner) + `rest` (HTTP with
+//! rate limits) → `convert` (serenity models → JS objects in `model`/`events`).
+
+mod client;
+mod convert;
+mod emitter;
+mod error;
+mod events;
+mod gateway;
+mod logging;
+mod model;
+mod options;
+mod outgoing;
+mod rest;
+mod webhook;
+
+pub use error::{BridgeError, ErrorCode};
+pub use outgoing::split_content;
