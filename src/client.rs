@@ -14,7 +14,7 @@ use serenity::model::gateway::{Gateway, GatewayIntents};
 use serenity::model::id::{ApplicationId, ChannelId, GuildId, InteractionId, MessageId};
 
 use crate::emitter::Emitter;
-use crate::error::{self, BridgeError, BridgeResult, ErrorCode};
+use crate::error::{self, or_reject, BridgeError, BridgeResult, ErrorCode};
 use crate::events::DiscordEvent;
 use crate::gateway::{self, Command, RunnerConfig, RunnerHandle, Shared};
 use crate::model::*;
@@ -174,7 +174,7 @@ impl DiscordClient {
     #[napi(ts_return_type = "Promise<ReadyInfo>")]
     pub fn connect<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, ReadyInfo>> {
         if self.live() {
-            return Err(error::throw(env, BridgeError::new(ErrorCode::AlreadyConnected, "already connected; call disconnect() first.")));
+            or_reject!(env, Err(BridgeError::new(ErrorCode::AlreadyConnected, "already connected; call disconnect() first.")));
         }
         let generation = self.inner.emitter.hold(env);
         let inner = self.inner.clone();
@@ -223,7 +223,7 @@ impl DiscordClient {
     #[napi(ts_return_type = "Promise<MessageInfo>")]
     pub fn send_message<'env>(&self, env: &'env Env, channel_id: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, MessageInfo>> {
         let checked = self::channel_id(&channel_id).and_then(|c| Ok((c, outgoing::prepare(message, Purpose::Create)?)));
-        let (channel, mut draft) = checked.map_err(|e| error::throw(env, e))?;
+        let (channel, mut draft) = or_reject!(env, checked);
         // A nonce Discord enforces makes a retried create (after a 5xx) return the first message.
         draft.set("nonce", Value::from(nonce()));
         draft.set("enforce_nonce", Value::Bool(true));
@@ -237,7 +237,7 @@ impl DiscordClient {
     #[napi(ts_return_type = "Promise<MessageInfo>")]
     pub fn edit_message<'env>(&self, env: &'env Env, channel_id: String, message_id: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, MessageInfo>> {
         let checked = (|| Ok((self::channel_id(&channel_id)?, self::message_id(&message_id)?, outgoing::prepare(message, Purpose::Edit)?)))();
-        let (channel, msg, draft) = checked.map_err(|e: BridgeError| error::throw(env, e))?;
+        let (channel, msg, draft) = or_reject!(env, checked);
         let inner = self.inner.clone();
         error::promise(env, async move {
             let body = draft.into_body().await?;
@@ -248,7 +248,7 @@ impl DiscordClient {
     #[napi(ts_return_type = "Promise<void>")]
     pub fn delete_message<'env>(&self, env: &'env Env, channel_id: String, message_id: String) -> Result<PromiseRaw<'env, ()>> {
         let checked = (|| Ok((self::channel_id(&channel_id)?, self::message_id(&message_id)?)))();
-        let (channel, msg) = checked.map_err(|e: BridgeError| error::throw(env, e))?;
+        let (channel, msg) = or_reject!(env, checked);
         let inner = self.inner.clone();
         error::promise(env, async move {
             inner.rest.request(Route::ChannelMessage { channel_id: channel, message_id: msg }, Method::DELETE, &[], Body::Empty).await?;
@@ -280,7 +280,7 @@ impl DiscordClient {
             }
             Ok((channel, query))
         })();
-        let (channel, query) = checked.map_err(|e| error::throw(env, e))?;
+        let (channel, query) = or_reject!(env, checked);
         let inner = self.inner.clone();
         error::promise(env, async move {
             let messages: Vec<Message> = inner.rest.json(Route::ChannelMessages { channel_id: channel }, Method::GET, &query, Body::Empty).await?;
@@ -306,7 +306,7 @@ impl DiscordClient {
     /// Channels of one guild, or of every guild the bot is in.
     #[napi(ts_return_type = "Promise<ChannelInfo[]>")]
     pub fn channels<'env>(&self, env: &'env Env, guild_id: Option<String>) -> Result<PromiseRaw<'env, Vec<ChannelInfo>>> {
-        let guild = guild_id.as_deref().map(|g| snowflake("guildId", g).map(GuildId::new)).transpose().map_err(|e| error::throw(env, e))?;
+        let guild = or_reject!(env, guild_id.as_deref().map(|g| snowflake("guildId", g).map(GuildId::new)).transpose());
         let inner = self.inner.clone();
         error::promise(env, async move {
             let ids = match guild {
@@ -340,7 +340,7 @@ impl DiscordClient {
             let message = options.message_id.as_deref().map(self::message_id).transpose()?;
             Ok((channel, message, json!({ "name": options.name.trim(), "auto_archive_duration": archive })))
         })();
-        let (channel, message, mut body) = checked.map_err(|e| error::throw(env, e))?;
+        let (channel, message, mut body) = or_reject!(env, checked);
         let inner = self.inner.clone();
         error::promise(env, async move {
             let route = match message {
@@ -358,7 +358,7 @@ impl DiscordClient {
     #[napi(ts_return_type = "Promise<void>")]
     pub fn add_reaction<'env>(&self, env: &'env Env, channel_id: String, message_id: String, emoji: String) -> Result<PromiseRaw<'env, ()>> {
         let checked = (|| Ok((self::channel_id(&channel_id)?, self::message_id(&message_id)?, encode_emoji(&emoji)?)))();
-        let (channel, msg, emoji) = checked.map_err(|e: BridgeError| error::throw(env, e))?;
+        let (channel, msg, emoji) = or_reject!(env, checked);
         let inner = self.inner.clone();
         error::promise(env, async move {
             let route = Route::ChannelMessageReactionMe { channel_id: channel, message_id: msg, reaction: &emoji };
@@ -370,7 +370,7 @@ impl DiscordClient {
     /// Shows "… is typing" in the channel for about 10 seconds.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn typing<'env>(&self, env: &'env Env, channel_id: String) -> Result<PromiseRaw<'env, ()>> {
-        let channel = self::channel_id(&channel_id).map_err(|e| error::throw(env, e))?;
+        let channel = or_reject!(env, self::channel_id(&channel_id));
         let inner = self.inner.clone();
         error::promise(env, async move {
             inner.rest.request(Route::ChannelTyping { channel_id: channel }, Method::POST, &[], Body::Empty).await?;
@@ -386,7 +386,7 @@ impl DiscordClient {
             let guild = guild_id.as_deref().map(|g| snowflake("guildId", g).map(GuildId::new)).transpose()?;
             Ok((Value::Array(body), guild, self.inner.application_id()?))
         })();
-        let (body, guild, app) = checked.map_err(|e| error::throw(env, e))?;
+        let (body, guild, app) = or_reject!(env, checked);
         let inner = self.inner.clone();
         error::promise(env, async move {
             let route = match guild {
@@ -417,7 +417,7 @@ impl DiscordClient {
             };
             Ok((id, kind, draft))
         })();
-        let (id, kind, draft) = checked.map_err(|e| error::throw(env, e))?;
+        let (id, kind, draft) = or_reject!(env, checked);
         let inner = self.inner.clone();
         error::promise(env, async move {
             let route = Route::InteractionResponse { interaction_id: id, token: &interaction_token };
@@ -438,7 +438,7 @@ impl DiscordClient {
     #[napi(ts_return_type = "Promise<MessageInfo>")]
     pub fn edit_interaction_response<'env>(&self, env: &'env Env, interaction_token: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, MessageInfo>> {
         let checked = (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Edit)?)))();
-        let (app, draft) = checked.map_err(|e: BridgeError| error::throw(env, e))?;
+        let (app, draft) = or_reject!(env, checked);
         let inner = self.inner.clone();
         error::promise(env, async move {
             let body = draft.into_body().await?;
@@ -451,7 +451,7 @@ impl DiscordClient {
     #[napi(ts_return_type = "Promise<MessageInfo>")]
     pub fn follow_up<'env>(&self, env: &'env Env, interaction_token: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, MessageInfo>> {
         let checked = (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Interaction)?)))();
-        let (app, draft) = checked.map_err(|e: BridgeError| error::throw(env, e))?;
+        let (app, draft) = or_reject!(env, checked);
         let inner = self.inner.clone();
         error::promise(env, async move {
             let body = draft.into_body().await?;

@@ -149,7 +149,19 @@ where
     })
 }
 
-/// A synchronous throw with a coded error (for validation before any I/O).
+/// Unwraps a validation result; on error the async method returns a promise that rejects with
+/// it, so callers see every failure the same way (`await` / `.catch`), never a synchronous throw.
+macro_rules! or_reject {
+    ($env:expr, $result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(err) => return $crate::error::promise($env, async move { Err(err) }),
+        }
+    };
+}
+pub(crate) use or_reject;
+
+/// A synchronous throw with a coded error (constructor validation).
 pub fn throw(env: &Env, err: BridgeError) -> napi::Error {
     err.into_napi(env)
 }

@@ -12,7 +12,7 @@ use serenity::http::Route;
 use serenity::model::channel::Message;
 use serenity::model::id::WebhookId;
 
-use crate::error::{self, BridgeError, BridgeResult, ErrorCode};
+use crate::error::{self, or_reject, BridgeError, BridgeResult, ErrorCode};
 use crate::model::{MessageInfo, OutgoingMessage};
 use crate::outgoing::{self, Purpose};
 use crate::rest::Rest;
@@ -64,7 +64,7 @@ fn client_for(base: &str) -> BridgeResult<Arc<Rest>> {
 pub fn send_webhook<'env>(env: &'env Env, webhook_url: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, Option<MessageInfo>>> {
     logging::init();
     let prepared = parse_url(&webhook_url).and_then(|w| Ok((w, outgoing::prepare(message, Purpose::Create)?)));
-    let (hook, draft) = prepared.map_err(|e| error::throw(env, e))?;
+    let (hook, draft) = or_reject!(env, prepared);
     error::promise(env, async move {
         let rest = client_for(&hook.base)?;
         let body = draft.into_body().await?;

@@ -173,6 +173,7 @@ export class Rest {
       if (json.embeds.length > 10) errors.embeds = fieldError('BASE_TYPE_MAX_LENGTH', 'Must be 10 or fewer in length.');
       json.embeds.forEach((e, i) => {
         if ((e.title ?? '').length > 256) errors.embeds = { [i]: { title: fieldError('BASE_TYPE_MAX_LENGTH', 'Must be 256 or fewer in length.') } };
+        if (e.url !== undefined && !/^https?:\/\//.test(e.url)) errors.embeds = { [i]: { url: fieldError('URL_TYPE_INVALID_SCHEME', `Scheme "${String(e.url).split(':')[0]}" is not supported. Scheme must be one of ('http', 'https').`) } };
         if ((e.description ?? '').length > 4096) errors.embeds = { [i]: { description: fieldError('BASE_TYPE_MAX_LENGTH', 'Must be 4096 or fewer in length.') } };
       });
     }

@@ -208,6 +208,7 @@ function makeControl({ world, gateway, rest, config, entries, waiters, baseUrl }
         else if (a === 'fail') rest.faults.fail.push({ status: body.status ?? 500, count: body.count ?? 1, route: body.route });
         else if (a === 'delay') for (let i = 0; i < (body.count ?? 1); i++) rest.faults.delay.push({ ms: body.ms });
         else if (a === 'global') config.globalPerSecond = body.perSecond;
+        else if (a === 'clear') rest.faults = { force429: [], fail: [], delay: [] };
         else return json({ message: `unknown rest action ${a}` }, 400);
         return json({ ok: true });
       }

@@ -67,6 +67,7 @@ pub fn http_error(status: u16, body: &[u8], token: Option<&Token>) -> BridgeErro
         None => parsed.message.clone(),
     };
     let (code, text) = match (status, parsed.code) {
+        (_, 50027) => (ErrorCode::UnknownWebhook, "The webhook URL's token is wrong; copy the webhook URL again into DISCORD_WEBHOOK_URL.".into()),
         (401, _) => (ErrorCode::InvalidToken, BridgeError::invalid_token().message),
         (_, 10003) => (ErrorCode::UnknownChannel, "Discord knows no channel with that id (or the bot cannot see it); check the id (Developer Mode → Copy Channel ID).".into()),
         (_, 10008) => (ErrorCode::UnknownMessage, "Discord knows no message with that id in that channel; it may have been deleted.".into()),
