@@ -145,9 +145,13 @@ function makeControl({ world, gateway, rest, config, entries, waiters, baseUrl }
       case '/burst': {
         const author = userByName(world, body.author);
         const channels = body.channelIds ?? [body.channelId ?? world.general.id];
-        for (let i = 0; i < body.count; i++) {
-          const message = world.createMessage(channels[i % channels.length], author, { content: `${body.prefix ?? 'burst'} ${i}` });
-          rest.dispatchMessage('MESSAGE_CREATE', message);
+        const one = (i) => rest.dispatchMessage('MESSAGE_CREATE', world.createMessage(channels[i % channels.length], author, { content: `${body.prefix ?? 'burst'} ${i}` }));
+        if (!body.intervalMs) {
+          for (let i = 0; i < body.count; i++) one(i);
+        } else {
+          // Spread over time, after answering: lets a test block its own thread meanwhile.
+          let i = 0;
+          const timer = setInterval(() => { one(i++); if (i >= body.count) clearInterval(timer); }, body.intervalMs);
         }
         return json({ sent: body.count });
       }
