@@ -1,0 +1,41 @@
+// The process exits on its own after disconnect(), under Node and under Bun (OMP's runtime).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const scenario = fileURLToPath(new URL('./scenarios/lifecycle.mjs', import.meta.url));
+
+function findBun() {
+  const local = fileURLToPath(new URL('../.tools/node_modules/@oven/bun-linux-x64/bin/bun', import.meta.url));
+  if (process.env.BUN && existsSync(process.env.BUN)) return process.env.BUN;
+  if (existsSync(local)) return local;
+  try { return execFileSync('which', ['bun']).toString().trim(); } catch { return null; }
+}
+
+/** Runs the scenario; resolves with its exit code and output, or rejects if it does not exit. */
+function run(runtime, timeoutMs = 60000) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(runtime, [scenario], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${runtime} did not exit on its own after disconnect():\n${out}`)); }, timeoutMs);
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, out }); });
+  });
+}
+
+test('Node: connect/disconnect twice, throwing listener, then the process exits by itself', async () => {
+  const { code, out } = await run(process.execPath);
+  assert.equal(code, 0, out);
+  assert.match(out, /LIFECYCLE OK node 2/);
+});
+
+test('Bun: the same scenario, loaded by Bun\'s N-API', async () => {
+  const bun = findBun();
+  assert.ok(bun, 'Bun not found: run .ci/tools.sh (installs @oven/bun-linux-x64 into .tools/) or set BUN');
+  const { code, out } = await run(bun);
+  assert.equal(code, 0, out);
+  assert.match(out, /LIFECYCLE OK bun 2/);
+});
