@@ -16,5 +16,8 @@ mod outgoing;
 mod rest;
 mod webhook;
 
+#[cfg(test)]
+mod napi_test_stubs;
+
 pub use error::{BridgeError, ErrorCode};
 pub use outgoing::split_content;

@@ -25,17 +25,20 @@ pub fn snowflake(what: &str, id: &str) -> BridgeResult<u64> {
     }
 }
 
+#[derive(Debug)]
 enum FileSource {
     Path(String),
     Bytes(Vec<u8>),
 }
 
+#[derive(Debug)]
 struct PendingFile {
     name: String,
     source: FileSource,
 }
 
 /// A checked message: its JSON and the files still to be read.
+#[derive(Debug)]
 pub struct Draft {
     json: Value,
     files: Vec<PendingFile>,

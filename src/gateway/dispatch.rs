@@ -63,3 +63,47 @@ pub fn translate(name: &str, raw: Option<&RawValue>) -> Result<Option<DiscordEve
         _ => return Ok(None),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serenity::model::event::{Event, GatewayEvent};
+    use std::collections::BTreeSet;
+
+    /// Every payload the bundled test server sends must read as serenity's concrete model types,
+    /// and never fall back to `Event::Unknown` — otherwise tests pass against a server that
+    /// Discord's real clients would misread.
+    #[test]
+    fn server_payloads_parse_as_serenity_models() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let out = std::process::Command::new("node")
+            .arg(root.join("__test__/discord-server/catalogue.mjs"))
+            .output()
+            .expect("node runs the server's payload catalogue");
+        assert!(out.status.success(), "catalogue failed: {}", String::from_utf8_lossy(&out.stderr));
+        let frames: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("catalogue prints JSON");
+        let mut seen = BTreeSet::new();
+        for frame in &frames {
+            let text = frame.to_string();
+            let event: GatewayEvent = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+            let GatewayEvent::Dispatch(_, event) = event else { continue };
+            assert!(!matches!(event, Event::Unknown(_)), "serenity read a known event as Unknown: {text}");
+            let name = frame["t"].as_str().unwrap();
+            let raw = serde_json::value::to_raw_value(&frame["d"]).unwrap();
+            match name {
+                "READY" => drop(parse::<serenity::model::gateway::Ready>(name, Some(&raw)).unwrap()),
+                "GUILD_CREATE" => drop(parse::<serenity::model::guild::Guild>(name, Some(&raw)).unwrap()),
+                "RESUMED" => {}
+                _ => assert!(matches!(translate(name, Some(&raw)), Ok(Some(_))), "{name} did not translate: {text}"),
+            }
+            seen.insert(name.to_string());
+        }
+        let expected = [
+            "READY", "GUILD_CREATE", "MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE",
+            "MESSAGE_REACTION_ADD", "INTERACTION_CREATE", "THREAD_CREATE", "RESUMED",
+        ];
+        for name in expected {
+            assert!(seen.contains(name), "the catalogue never produced {name}");
+        }
+    }
+}
