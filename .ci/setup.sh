@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Everything a fresh clone needs: npm dependencies, Bun (OMP's runtime) and the release addon.
+# Source it: it puts Bun on PATH.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+npm ci --no-audit --no-fund --loglevel=error
+export PATH="$(.ci/tools.sh):$PATH"
+npx napi build --platform --release
