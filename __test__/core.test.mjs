@@ -4,22 +4,17 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiscordClient, sendWebhook } from './helpers/addon.mjs';
-import { startTestServer, EventLog } from './helpers/server.mjs';
+import { sendWebhook } from './helpers/addon.mjs';
+import { startConnected } from './helpers/server.mjs';
 
-let server, client, events, w;
+let server, client, events, w, done;
 
 before(async () => {
-  server = await startTestServer();
-  w = server.world;
-  client = new DiscordClient(server.clientOptions());
-  events = new EventLog(client);
-  await client.connect();
+  ({ server, client, events, w, done } = await startConnected());
 });
 
 after(async () => {
-  await client.disconnect();
-  await server.close();
+  await done();
 });
 
 test('connect resolves after READY with the bot user and its guilds', async () => {

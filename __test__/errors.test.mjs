@@ -4,9 +4,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { DiscordClient } from './helpers/addon.mjs';
-import { startTestServer } from './helpers/server.mjs';
+import { startConnected, startTestServer } from './helpers/server.mjs';
 
-let server, client, w;
+let server, client, w, done;
 const seen = [];
 const rejectsWith = async (promise, code, check = () => true) => {
   await assert.rejects(promise, (e) => {
@@ -18,15 +18,11 @@ const rejectsWith = async (promise, code, check = () => true) => {
 };
 
 before(async () => {
-  server = await startTestServer();
-  w = server.world;
-  client = new DiscordClient(server.clientOptions());
-  await client.connect();
+  ({ server, client, w, done } = await startConnected());
 });
 
 after(async () => {
-  await client.disconnect();
-  await server.close();
+  await done();
   for (const e of seen) assert.ok(!e.message.includes(w.token), `token leaked into: ${e.message}`);
 });
 

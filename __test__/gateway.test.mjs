@@ -2,16 +2,7 @@
 // Every test asserts what a user of the event stream observes: nothing lost, nothing reordered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DiscordClient } from './helpers/addon.mjs';
-import { startTestServer, EventLog } from './helpers/server.mjs';
-
-async function setup(serverOptions = {}, clientOptions = {}) {
-  const server = await startTestServer(serverOptions);
-  const client = new DiscordClient(server.clientOptions(clientOptions));
-  const events = new EventLog(client);
-  await client.connect();
-  return { server, client, events, w: server.world, async done() { await client.disconnect(); await server.close(); } };
-}
+import { startConnected as setup } from './helpers/server.mjs';
 
 const contents = (events, prefix) => events.of('messageCreate').map((e) => e.message.content).filter((c) => c.startsWith(prefix));
 const expected = (prefix, n) => Array.from({ length: n }, (_, i) => `${prefix} ${i}`);

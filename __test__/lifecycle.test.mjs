@@ -1,9 +1,11 @@
-// The process exits on its own after disconnect(), under Node and under Bun (OMP's runtime).
+// The process exits on its own after disconnect(), under Node and under Bun (OMP's runtime), and
+// the most verbose logs never show the token.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TEST_TOKEN } from './discord-server/server.mjs';
 
 const scenario = fileURLToPath(new URL('./scenarios/lifecycle.mjs', import.meta.url));
 
@@ -17,7 +19,9 @@ function findBun() {
 /** Runs the scenario; resolves with its exit code and output, or rejects if it does not exit. */
 function run(runtime, timeoutMs = 60000) {
   return new Promise((resolve, reject) => {
-    const child = spawn(runtime, [scenario], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // With every log on, at the most verbose level: the token must still never appear.
+    const env = { ...process.env, OMP_DISCORD_LOG: 'trace' };
+    const child = spawn(runtime, [scenario], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
@@ -30,6 +34,8 @@ test('Node: connect/disconnect twice, throwing listener, then the process exits 
   const { code, out } = await run(process.execPath);
   assert.equal(code, 0, out);
   assert.match(out, /LIFECYCLE OK node 2/);
+  assert.match(out, /omp_discord_bridge::gateway::runner: gateway state state="connected"/, 'logs are on');
+  assert.ok(!out.includes(TEST_TOKEN), 'the token never appears in a log line');
 });
 
 test('Bun: the same scenario, loaded by Bun\'s N-API', async () => {
@@ -38,4 +44,5 @@ test('Bun: the same scenario, loaded by Bun\'s N-API', async () => {
   const { code, out } = await run(bun);
   assert.equal(code, 0, out);
   assert.match(out, /LIFECYCLE OK bun 2/);
+  assert.ok(!out.includes(TEST_TOKEN), 'the token never appears in a log line');
 });

@@ -2,21 +2,17 @@
 // back-off. Timing claims are read from the server's own log (when requests arrived).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DiscordClient, sendWebhook } from './helpers/addon.mjs';
-import { startTestServer } from './helpers/server.mjs';
+import { sendWebhook } from './helpers/addon.mjs';
+import { startConnected } from './helpers/server.mjs';
 
-let server, client, w;
+let server, client, w, done;
 
 before(async () => {
-  server = await startTestServer();
-  w = server.world;
-  client = new DiscordClient(server.clientOptions());
-  await client.connect();
+  ({ server, client, w, done } = await startConnected());
 });
 
 after(async () => {
-  await client.disconnect();
-  await server.close();
+  await done();
 });
 
 const restSince = async (cursor) => (await server.get(`/log?after=${cursor}`)).filter((e) => e.kind === 'rest');

@@ -20,7 +20,7 @@ use crate::gateway::{self, Command, RunnerConfig, RunnerHandle, Shared};
 use crate::model::*;
 use crate::options::{self, ClientOptions, Token, DISCORD_BASE};
 use crate::outgoing::{self, snowflake, Purpose};
-use crate::rest::{Body, Rest};
+use crate::rest::{Body, Rest, Ticket};
 use crate::{convert, logging};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -46,12 +46,12 @@ impl Inner {
             return Ok(url.clone());
         }
         // No fallback: a wrong apiBaseUrl must fail here, not quietly connect to discord.com.
-        let gw: Gateway = self.rest.json(Route::Gateway, Method::GET, &[], Body::Empty).await?;
+        let gw: Gateway = self.rest.json(self.rest.ticket(&Route::Gateway), Route::Gateway, Method::GET, &[], Body::Empty).await?;
         options::parse_base_url("the gateway url Discord returned", &gw.url, &["ws", "wss"])
     }
 
-    async fn message(&self, route: Route<'_>, method: Method, query: &[(&str, String)], body: Body) -> BridgeResult<MessageInfo> {
-        let m: Message = self.rest.json(route, method, query, body).await?;
+    async fn message(&self, ticket: Ticket, route: Route<'_>, method: Method, query: &[(&str, String)], body: Body) -> BridgeResult<MessageInfo> {
+        let m: Message = self.rest.json(ticket, route, method, query, body).await?;
         Ok(convert::message(&m))
     }
 }
@@ -227,10 +227,12 @@ impl DiscordClient {
         // A nonce Discord enforces makes a retried create (after a 5xx) return the first message.
         draft.set("nonce", Value::from(nonce()));
         draft.set("enforce_nonce", Value::Bool(true));
+        let route = Route::ChannelMessages { channel_id: channel };
+        let ticket = self.inner.rest.ticket(&route);
         let inner = self.inner.clone();
         error::promise(env, async move {
             let body = draft.into_body().await?;
-            inner.message(Route::ChannelMessages { channel_id: channel }, Method::POST, &[], body).await
+            inner.message(ticket, route, Method::POST, &[], body).await
         })
     }
 
@@ -238,10 +240,12 @@ impl DiscordClient {
     pub fn edit_message<'env>(&self, env: &'env Env, channel_id: String, message_id: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, MessageInfo>> {
         let checked = (|| Ok((self::channel_id(&channel_id)?, self::message_id(&message_id)?, outgoing::prepare(message, Purpose::Edit)?)))();
         let (channel, msg, draft) = or_reject!(env, checked);
+        let route = Route::ChannelMessage { channel_id: channel, message_id: msg };
+        let ticket = self.inner.rest.ticket(&route);
         let inner = self.inner.clone();
         error::promise(env, async move {
             let body = draft.into_body().await?;
-            inner.message(Route::ChannelMessage { channel_id: channel, message_id: msg }, Method::PATCH, &[], body).await
+            inner.message(ticket, route, Method::PATCH, &[], body).await
         })
     }
 
@@ -249,9 +253,11 @@ impl DiscordClient {
     pub fn delete_message<'env>(&self, env: &'env Env, channel_id: String, message_id: String) -> Result<PromiseRaw<'env, ()>> {
         let checked = (|| Ok((self::channel_id(&channel_id)?, self::message_id(&message_id)?)))();
         let (channel, msg) = or_reject!(env, checked);
+        let route = Route::ChannelMessage { channel_id: channel, message_id: msg };
+        let ticket = self.inner.rest.ticket(&route);
         let inner = self.inner.clone();
         error::promise(env, async move {
-            inner.rest.request(Route::ChannelMessage { channel_id: channel, message_id: msg }, Method::DELETE, &[], Body::Empty).await?;
+            inner.rest.request(ticket, route, Method::DELETE, &[], Body::Empty).await?;
             Ok(())
         })
     }
@@ -283,7 +289,8 @@ impl DiscordClient {
         let (channel, query) = or_reject!(env, checked);
         let inner = self.inner.clone();
         error::promise(env, async move {
-            let messages: Vec<Message> = inner.rest.json(Route::ChannelMessages { channel_id: channel }, Method::GET, &query, Body::Empty).await?;
+            let route = Route::ChannelMessages { channel_id: channel };
+            let messages: Vec<Message> = inner.rest.json(inner.rest.ticket(&route), route, Method::GET, &query, Body::Empty).await?;
             Ok(messages.iter().map(convert::message).collect())
         })
     }
@@ -292,7 +299,7 @@ impl DiscordClient {
     pub fn guilds<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Vec<GuildInfo>>> {
         let inner = self.inner.clone();
         error::promise(env, async move {
-            let guilds: Vec<serenity::model::guild::GuildInfo> = inner.rest.json(Route::UserMeGuilds, Method::GET, &[], Body::Empty).await?;
+            let guilds: Vec<serenity::model::guild::GuildInfo> = inner.rest.json(inner.rest.ticket(&Route::UserMeGuilds), Route::UserMeGuilds, Method::GET, &[], Body::Empty).await?;
             Ok(guilds
                 .into_iter()
                 .map(|g| {
@@ -312,13 +319,14 @@ impl DiscordClient {
             let ids = match guild {
                 Some(g) => vec![g],
                 None => {
-                    let guilds: Vec<serenity::model::guild::GuildInfo> = inner.rest.json(Route::UserMeGuilds, Method::GET, &[], Body::Empty).await?;
+                    let guilds: Vec<serenity::model::guild::GuildInfo> = inner.rest.json(inner.rest.ticket(&Route::UserMeGuilds), Route::UserMeGuilds, Method::GET, &[], Body::Empty).await?;
                     guilds.into_iter().map(|g| g.id).collect()
                 }
             };
             let mut out = Vec::new();
             for id in ids {
-                let channels: Vec<GuildChannel> = inner.rest.json(Route::GuildChannels { guild_id: id }, Method::GET, &[], Body::Empty).await?;
+                let route = Route::GuildChannels { guild_id: id };
+                let channels: Vec<GuildChannel> = inner.rest.json(inner.rest.ticket(&route), route, Method::GET, &[], Body::Empty).await?;
                 out.extend(channels.iter().map(convert::guild_channel));
             }
             Ok(out)
@@ -341,16 +349,17 @@ impl DiscordClient {
             Ok((channel, message, json!({ "name": options.name.trim(), "auto_archive_duration": archive })))
         })();
         let (channel, message, mut body) = or_reject!(env, checked);
+        let route = match message {
+            Some(m) => Route::ChannelMessageThreads { channel_id: channel, message_id: m },
+            None => {
+                body["type"] = Value::from(11);
+                Route::ChannelThreads { channel_id: channel }
+            }
+        };
+        let ticket = self.inner.rest.ticket(&route);
         let inner = self.inner.clone();
         error::promise(env, async move {
-            let route = match message {
-                Some(m) => Route::ChannelMessageThreads { channel_id: channel, message_id: m },
-                None => {
-                    body["type"] = Value::from(11);
-                    Route::ChannelThreads { channel_id: channel }
-                }
-            };
-            let thread: GuildChannel = inner.rest.json(route, Method::POST, &[], Body::Json(body)).await?;
+            let thread: GuildChannel = inner.rest.json(ticket, route, Method::POST, &[], Body::Json(body)).await?;
             Ok(convert::guild_channel(&thread))
         })
     }
@@ -359,10 +368,11 @@ impl DiscordClient {
     pub fn add_reaction<'env>(&self, env: &'env Env, channel_id: String, message_id: String, emoji: String) -> Result<PromiseRaw<'env, ()>> {
         let checked = (|| Ok((self::channel_id(&channel_id)?, self::message_id(&message_id)?, encode_emoji(&emoji)?)))();
         let (channel, msg, emoji) = or_reject!(env, checked);
+        let ticket = self.inner.rest.ticket(&Route::ChannelMessageReactionMe { channel_id: channel, message_id: msg, reaction: &emoji });
         let inner = self.inner.clone();
         error::promise(env, async move {
             let route = Route::ChannelMessageReactionMe { channel_id: channel, message_id: msg, reaction: &emoji };
-            inner.rest.request(route, Method::PUT, &[], Body::Empty).await?;
+            inner.rest.request(ticket, route, Method::PUT, &[], Body::Empty).await?;
             Ok(())
         })
     }
@@ -371,9 +381,11 @@ impl DiscordClient {
     #[napi(ts_return_type = "Promise<void>")]
     pub fn typing<'env>(&self, env: &'env Env, channel_id: String) -> Result<PromiseRaw<'env, ()>> {
         let channel = or_reject!(env, self::channel_id(&channel_id));
+        let route = Route::ChannelTyping { channel_id: channel };
+        let ticket = self.inner.rest.ticket(&route);
         let inner = self.inner.clone();
         error::promise(env, async move {
-            inner.rest.request(Route::ChannelTyping { channel_id: channel }, Method::POST, &[], Body::Empty).await?;
+            inner.rest.request(ticket, route, Method::POST, &[], Body::Empty).await?;
             Ok(())
         })
     }
@@ -387,13 +399,14 @@ impl DiscordClient {
             Ok((Value::Array(body), guild, self.inner.application_id()?))
         })();
         let (body, guild, app) = or_reject!(env, checked);
+        let route = match guild {
+            Some(g) => Route::GuildCommands { application_id: app, guild_id: g },
+            None => Route::Commands { application_id: app },
+        };
+        let ticket = self.inner.rest.ticket(&route);
         let inner = self.inner.clone();
         error::promise(env, async move {
-            let route = match guild {
-                Some(g) => Route::GuildCommands { application_id: app, guild_id: g },
-                None => Route::Commands { application_id: app },
-            };
-            inner.rest.request(route, Method::PUT, &[], Body::Json(body)).await?;
+            inner.rest.request(ticket, route, Method::PUT, &[], Body::Json(body)).await?;
             Ok(())
         })
     }
@@ -418,6 +431,7 @@ impl DiscordClient {
             Ok((id, kind, draft))
         })();
         let (id, kind, draft) = or_reject!(env, checked);
+        let ticket = self.inner.rest.ticket(&Route::InteractionResponse { interaction_id: id, token: &interaction_token });
         let inner = self.inner.clone();
         error::promise(env, async move {
             let route = Route::InteractionResponse { interaction_id: id, token: &interaction_token };
@@ -429,7 +443,7 @@ impl DiscordClient {
                 },
                 None => Body::Json(json!({ "type": kind })),
             };
-            inner.rest.request(route, Method::POST, &[], body).await?;
+            inner.rest.request(ticket, route, Method::POST, &[], body).await?;
             Ok(())
         })
     }
@@ -439,11 +453,12 @@ impl DiscordClient {
     pub fn edit_interaction_response<'env>(&self, env: &'env Env, interaction_token: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, MessageInfo>> {
         let checked = (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Edit)?)))();
         let (app, draft) = or_reject!(env, checked);
+        let ticket = self.inner.rest.ticket(&Route::WebhookOriginalInteractionResponse { application_id: app, token: &interaction_token });
         let inner = self.inner.clone();
         error::promise(env, async move {
             let body = draft.into_body().await?;
             let route = Route::WebhookOriginalInteractionResponse { application_id: app, token: &interaction_token };
-            inner.message(route, Method::PATCH, &[], body).await
+            inner.message(ticket, route, Method::PATCH, &[], body).await
         })
     }
 
@@ -452,11 +467,12 @@ impl DiscordClient {
     pub fn follow_up<'env>(&self, env: &'env Env, interaction_token: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, MessageInfo>> {
         let checked = (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Interaction)?)))();
         let (app, draft) = or_reject!(env, checked);
+        let ticket = self.inner.rest.ticket(&Route::WebhookFollowupMessages { application_id: app, token: &interaction_token });
         let inner = self.inner.clone();
         error::promise(env, async move {
             let body = draft.into_body().await?;
             let route = Route::WebhookFollowupMessages { application_id: app, token: &interaction_token };
-            inner.message(route, Method::POST, &[("wait", "true".into())], body).await
+            inner.message(ticket, route, Method::POST, &[("wait", "true".into())], body).await
         })
     }
 }

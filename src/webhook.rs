@@ -65,11 +65,12 @@ pub fn send_webhook<'env>(env: &'env Env, webhook_url: String, message: Outgoing
     logging::init();
     let prepared = parse_url(&webhook_url).and_then(|w| Ok((w, outgoing::prepare(message, Purpose::Create)?)));
     let (hook, draft) = or_reject!(env, prepared);
+    let rest = or_reject!(env, client_for(&hook.base));
+    let ticket = rest.ticket(&Route::WebhookWithToken { webhook_id: WebhookId::new(hook.id), token: &hook.token });
     error::promise(env, async move {
-        let rest = client_for(&hook.base)?;
         let body = draft.into_body().await?;
         let route = Route::WebhookWithToken { webhook_id: WebhookId::new(hook.id), token: &hook.token };
-        let bytes = rest.request(route, reqwest::Method::POST, &[("wait", "true".into())], body).await?;
+        let bytes = rest.request(ticket, route, reqwest::Method::POST, &[("wait", "true".into())], body).await?;
         if bytes.is_empty() {
             return Ok(None);
         }

@@ -207,7 +207,10 @@ function makeControl({ world, gateway, rest, config, entries, waiters, baseUrl }
       }
       case '/rest': {
         const a = body.action;
-        if (a === 'ratelimit') rest.limits.set(body.route, { limit: body.limit, windowMs: body.windowMs });
+        if (a === 'ratelimit') {
+          rest.limits.set(body.route, { limit: body.limit, windowMs: body.windowMs });
+          for (const key of rest.buckets.keys()) if (key.startsWith(`${body.route}:`)) rest.buckets.delete(key);
+        }
         else if (a === 'force429') rest.faults.force429.push({ scope: body.scope ?? 'user', retryAfter: body.retryAfter ?? 0.2, count: body.count ?? 1, route: body.route });
         else if (a === 'fail') rest.faults.fail.push({ status: body.status ?? 500, count: body.count ?? 1, route: body.route });
         else if (a === 'delay') for (let i = 0; i < (body.count ?? 1); i++) rest.faults.delay.push({ ms: body.ms });

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { DiscordClient } from './addon.mjs';
 
 const MAIN = fileURLToPath(new URL('../discord-server/main.mjs', import.meta.url));
 
@@ -103,4 +104,13 @@ export class EventLog {
   }
 
   count(pred) { return this.events.filter(pred).length; }
+}
+
+/** A test server plus a connected client with an event log; `done()` tears both down. */
+export async function startConnected(serverOptions = {}, clientOptions = {}) {
+  const server = await startTestServer(serverOptions);
+  const client = new DiscordClient(server.clientOptions(clientOptions));
+  const events = new EventLog(client);
+  await client.connect();
+  return { server, client, events, w: server.world, async done() { await client.disconnect(); await server.close(); } };
 }

@@ -331,13 +331,12 @@ impl Runner {
                 self.session = Some(Session { id: ready.session_id.clone(), resume_url: ready.resume_gateway_url.clone() });
                 self.failures = 0;
                 self.shared.write(|s| {
-                    s.state = "connected";
                     s.user = Some(user);
                     s.application_id = Some(ready.application.id.to_string());
                     s.session_id = Some(ready.session_id.clone());
                     s.guilds.clear();
                 });
-                self.emitter.emit(state_change("connected", "identified a new session", Some(false)));
+                self.set_state("connected", "identified a new session", Some(false));
                 let pending: HashSet<String> = ready.guilds.iter().map(|g| g.id.to_string()).collect();
                 self.loading = Some(Loading { pending, deadline: Instant::now() + GUILD_LOAD_TIMEOUT });
                 if self.loading.as_ref().is_some_and(|l| l.pending.is_empty()) {
@@ -346,8 +345,7 @@ impl Runner {
             }
             "RESUMED" => {
                 self.failures = 0;
-                self.shared.write(|s| s.state = "connected");
-                self.emitter.emit(state_change("connected", "resumed the session; no event was missed", Some(true)));
+                self.set_state("connected", "resumed the session; no event was missed", Some(true));
             }
             "GUILD_CREATE" => match dispatch::parse::<Guild>(name, d) {
                 Ok(guild) => {

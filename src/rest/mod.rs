@@ -17,6 +17,7 @@ use tokio::time::Instant;
 use crate::error::{BridgeError, BridgeResult, ErrorCode};
 use crate::options::{Token, DISCORD_BASE};
 pub use errors::http_error;
+pub use ratelimit::Ticket;
 use ratelimit::Ratelimiter;
 
 const UA: &str = concat!("DiscordBot (https://github.com/omp-discord-bridge, ", env!("CARGO_PKG_VERSION"), ")");
@@ -93,22 +94,24 @@ impl Rest {
         req.build().map_err(|e| BridgeError::new(ErrorCode::InvalidOption, format!("could not build the request: {}", e.without_url())))
     }
 
-    /// Sends one request, waiting for rate limits, retrying 429s and 5xx; returns the body.
-    pub async fn request(&self, route: Route<'_>, method: Method, query: &[(&str, String)], body: Body) -> BridgeResult<Vec<u8>> {
+    /// Takes the call's place in its route's line; do this when the call is made.
+    pub fn ticket(&self, route: &Route<'_>) -> Ticket {
+        self.limiter.ticket(route.ratelimiting_bucket())
+    }
+
+    /// Sends one request when its ticket's turn comes, waiting for rate limits, retrying 429s
+    /// and 5xx (keeping its turn, so later calls stay behind it); returns the body.
+    pub async fn request(&self, ticket: Ticket, route: Route<'_>, method: Method, query: &[(&str, String)], body: Body) -> BridgeResult<Vec<u8>> {
         let url = self.url(&route, query);
-        let key = route.ratelimiting_bucket();
-        let bucket = (!key.is_none()).then(|| self.limiter.bucket(key));
+        ticket.turn().await;
         let mut limited = 0;
         let mut failed = 0;
         loop {
-            let mut guard = match &bucket {
-                Some(b) => Some(b.clone().lock_owned().await),
-                None => None,
-            };
-            match &guard {
-                Some(g) => self.limiter.acquire(g).await,
-                None => self.limiter.acquire(&Default::default()).await,
+            if let Some(wait) = ticket.wait() {
+                tracing::debug!(wait_ms = wait.as_millis() as u64, "route bucket exhausted; waiting");
+                tokio::time::sleep(wait).await;
             }
+            self.limiter.acquire_global().await;
             let req = self.build(&method, &url, &body)?;
             let started = std::time::Instant::now();
             let response = match self.client.execute(req).await {
@@ -129,9 +132,7 @@ impl Rest {
             let now = Instant::now();
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            if let Some(g) = guard.as_mut() {
-                g.update(&headers, now);
-            }
+            ticket.update(&headers, now);
             let bytes = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
             tracing::debug!(%method, route = route_name(&route), status, ms = started.elapsed().as_millis() as u64, "rest");
             match status {
@@ -142,9 +143,7 @@ impl Rest {
                     tracing::warn!(route = route_name(&route), global = info.global, retry_after_ms = info.retry_after.as_millis() as u64, "429");
                     if info.global {
                         self.limiter.block_global(info.retry_after);
-                    } else if let Some(g) = guard.as_mut() {
-                        g.block_for(info.retry_after, now);
-                    } else {
+                    } else if !ticket.block_for(info.retry_after, now) {
                         tokio::time::sleep(info.retry_after).await;
                     }
                     if limited > MAX_429_RETRIES {
@@ -159,7 +158,6 @@ impl Rest {
                 }
                 500 | 502 | 503 | 504 if failed < MAX_5XX_RETRIES => {
                     failed += 1;
-                    drop(guard);
                     tokio::time::sleep(backoff(failed)).await;
                 }
                 _ => return Err(http_error(status, &bytes, self.auth.as_ref())),
@@ -167,9 +165,9 @@ impl Rest {
         }
     }
 
-    pub async fn json<T: DeserializeOwned>(&self, route: Route<'_>, method: Method, query: &[(&str, String)], body: Body) -> BridgeResult<T> {
+    pub async fn json<T: DeserializeOwned>(&self, ticket: Ticket, route: Route<'_>, method: Method, query: &[(&str, String)], body: Body) -> BridgeResult<T> {
         let name = route_name(&route);
-        let bytes = self.request(route, method, query, body).await?;
+        let bytes = self.request(ticket, route, method, query, body).await?;
         serde_json::from_slice(&bytes).map_err(|e| {
             BridgeError::new(ErrorCode::HttpError, format!("Discord's answer to {name} could not be read: {e}"))
         })

@@ -1,21 +1,30 @@
 //! Discord's rate limits, honoured before a request is sent rather than discovered by 429s.
 //!
 //! - Per-route buckets keyed like serenity's `Route::ratelimiting_bucket` (route + major id).
-//!   Requests in one bucket go one at a time, in call order (tokio's mutex is FIFO), so sends to a
-//!   channel also land in the order they were made. `X-RateLimit-Remaining`/`Reset-After` from
-//!   each answer say whether the next one must wait.
+//!   Each call takes a `Ticket` when it is made (on the JS thread), and a bucket serves its
+//!   tickets one at a time in that order: sends to one channel land in the order they were
+//!   called, whatever the runtime's scheduling. `X-RateLimit-Remaining`/`Reset-After` from each
+//!   answer say whether the next one must wait.
 //! - The global limit (50 requests/s per bot) as a sliding one-second window.
 //! - A 429 blocks its bucket, or everything when `global`, for `retry_after`.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use serenity::http::RatelimitingBucket;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 pub const GLOBAL_PER_SECOND: usize = 50;
+/// Waiting for a bucket to reset goes this much past `Reset-After`: the header is rounded to
+/// milliseconds, and arriving a fraction early costs a 429.
+const RESET_MARGIN: Duration = Duration::from_millis(25);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 #[derive(Default)]
 pub struct BucketState {
@@ -27,12 +36,12 @@ impl BucketState {
     /// How long to wait before this bucket allows another request.
     fn wait(&self, now: Instant) -> Option<Duration> {
         match (self.remaining, self.reset_at) {
-            (Some(0), Some(reset)) if reset > now => Some(reset - now),
+            (Some(0), Some(reset)) if reset + RESET_MARGIN > now => Some(reset + RESET_MARGIN - now),
             _ => None,
         }
     }
 
-    pub fn update(&mut self, headers: &HeaderMap, now: Instant) {
+    fn update(&mut self, headers: &HeaderMap, now: Instant) {
         let num = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<f64>().ok());
         if let Some(remaining) = num("x-ratelimit-remaining") {
             self.remaining = Some(remaining.max(0.0) as u32);
@@ -41,10 +50,83 @@ impl BucketState {
             self.reset_at = Some(now + Duration::from_secs_f64(after.max(0.0)));
         }
     }
+}
 
-    pub fn block_for(&mut self, wait: Duration, now: Instant) {
-        self.remaining = Some(0);
-        self.reset_at = Some(now + wait);
+#[derive(Default)]
+struct Line {
+    next: u64,
+    serving: u64,
+    /// Tickets given up before their turn (the call failed before sending).
+    skipped: BTreeSet<u64>,
+}
+
+#[derive(Default)]
+pub struct Bucket {
+    state: Mutex<BucketState>,
+    line: Mutex<Line>,
+    turn: Notify,
+}
+
+/// A place in a bucket's line. Dropping it (request done, or given up) lets the next one go.
+pub struct Ticket {
+    bucket: Option<Arc<Bucket>>,
+    number: u64,
+}
+
+impl Ticket {
+    /// Waits until every earlier call in this bucket is done.
+    pub async fn turn(&self) {
+        let Some(bucket) = &self.bucket else { return };
+        loop {
+            let notified = bucket.turn.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if lock(&bucket.line).serving == self.number {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// How long the bucket says to wait before sending.
+    pub fn wait(&self) -> Option<Duration> {
+        self.bucket.as_ref().and_then(|b| lock(&b.state).wait(Instant::now()))
+    }
+
+    pub fn update(&self, headers: &HeaderMap, now: Instant) {
+        if let Some(b) = &self.bucket {
+            lock(&b.state).update(headers, now);
+        }
+    }
+
+    /// Blocks the bucket for `wait` (a 429 for this route); false if the route has no bucket.
+    pub fn block_for(&self, wait: Duration, now: Instant) -> bool {
+        let Some(b) = &self.bucket else { return false };
+        let mut state = lock(&b.state);
+        state.remaining = Some(0);
+        state.reset_at = Some(now + wait);
+        true
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        let Some(bucket) = &self.bucket else { return };
+        let mut line = lock(&bucket.line);
+        if line.serving == self.number {
+            line.serving += 1;
+            loop {
+                let next = line.serving;
+                if !line.skipped.remove(&next) {
+                    break;
+                }
+                line.serving += 1;
+            }
+        } else {
+            line.skipped.insert(self.number);
+        }
+        drop(line);
+        bucket.turn.notify_waiters();
     }
 }
 
@@ -56,26 +138,30 @@ struct Global {
 
 #[derive(Default)]
 pub struct Ratelimiter {
-    buckets: Mutex<HashMap<RatelimitingBucket, Arc<tokio::sync::Mutex<BucketState>>>>,
+    buckets: Mutex<HashMap<RatelimitingBucket, Arc<Bucket>>>,
     global: Mutex<Global>,
 }
 
 impl Ratelimiter {
-    pub fn bucket(&self, key: RatelimitingBucket) -> Arc<tokio::sync::Mutex<BucketState>> {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        buckets.entry(key).or_default().clone()
+    /// Takes a place in the route's line (call this when the call is made, not when it runs).
+    pub fn ticket(&self, key: RatelimitingBucket) -> Ticket {
+        if key.is_none() {
+            return Ticket { bucket: None, number: 0 };
+        }
+        let bucket = lock(&self.buckets).entry(key).or_default().clone();
+        let number = {
+            let mut line = lock(&bucket.line);
+            line.next += 1;
+            line.next - 1
+        };
+        Ticket { bucket: Some(bucket), number }
     }
 
-    /// Waits until the bucket (held by the caller) and the global limit allow one request,
-    /// and counts it against the global window.
-    pub async fn acquire(&self, bucket: &BucketState) {
-        if let Some(wait) = bucket.wait(Instant::now()) {
-            tracing::debug!(wait_ms = wait.as_millis() as u64, "route bucket exhausted; waiting");
-            tokio::time::sleep(wait).await;
-        }
+    /// Waits until the global limit allows one request, and counts it.
+    pub async fn acquire_global(&self) {
         loop {
             let wait = {
-                let mut g = self.global.lock().unwrap_or_else(|e| e.into_inner());
+                let mut g = lock(&self.global);
                 let now = Instant::now();
                 while g.sent.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
                     g.sent.pop_front();
@@ -97,7 +183,7 @@ impl Ratelimiter {
     }
 
     pub fn block_global(&self, wait: Duration) {
-        let mut g = self.global.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = lock(&self.global);
         let until = Instant::now() + wait;
         if g.blocked_until.is_none_or(|u| u < until) {
             g.blocked_until = Some(until);
@@ -109,30 +195,67 @@ impl Ratelimiter {
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+    use serenity::http::Route;
+    use serenity::model::id::ChannelId;
+
+    fn key(channel: u64) -> RatelimitingBucket {
+        Route::ChannelMessages { channel_id: ChannelId::new(channel) }.ratelimiting_bucket()
+    }
 
     #[tokio::test(start_paused = true)]
     async fn exhausted_bucket_waits_for_reset() {
         let limiter = Ratelimiter::default();
-        let mut state = BucketState::default();
+        let ticket = limiter.ticket(key(1));
         let mut headers = HeaderMap::new();
         headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
         headers.insert("x-ratelimit-reset-after", HeaderValue::from_static("1.5"));
-        let start = Instant::now();
-        state.update(&headers, start);
-        limiter.acquire(&state).await;
-        assert!(Instant::now() - start >= Duration::from_millis(1500));
+        ticket.update(&headers, Instant::now());
+        assert_eq!(ticket.wait(), Some(Duration::from_millis(1500) + RESET_MARGIN));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tickets_are_served_in_the_order_taken() {
+        let limiter = Arc::new(Ratelimiter::default());
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let tickets: Vec<Ticket> = (0..5).map(|_| limiter.ticket(key(7))).collect();
+        let mut tasks = Vec::new();
+        // Spawn in reverse: the line, not the scheduler, decides the order.
+        for (i, t) in tickets.into_iter().enumerate().rev() {
+            let order = order.clone();
+            tasks.push(tokio::spawn(async move {
+                t.turn().await;
+                order.lock().unwrap().push(i);
+                drop(t);
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3, 4]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_ticket_given_up_early_does_not_block_the_line() {
+        let limiter = Ratelimiter::default();
+        let first = limiter.ticket(key(3));
+        let second = limiter.ticket(key(3));
+        let third = limiter.ticket(key(3));
+        drop(second);
+        drop(first);
+        tokio::time::timeout(Duration::from_secs(1), third.turn()).await.expect("third gets its turn");
+        let other = limiter.ticket(key(4));
+        tokio::time::timeout(Duration::from_secs(1), other.turn()).await.expect("buckets are independent");
     }
 
     #[tokio::test(start_paused = true)]
     async fn global_window_admits_fifty_per_second() {
         let limiter = Ratelimiter::default();
-        let state = BucketState::default();
         let start = Instant::now();
         for _ in 0..GLOBAL_PER_SECOND {
-            limiter.acquire(&state).await;
+            limiter.acquire_global().await;
         }
         assert_eq!(Instant::now(), start);
-        limiter.acquire(&state).await;
+        limiter.acquire_global().await;
         assert!(Instant::now() - start >= Duration::from_secs(1));
     }
 
@@ -141,7 +264,7 @@ mod tests {
         let limiter = Ratelimiter::default();
         limiter.block_global(Duration::from_millis(700));
         let start = Instant::now();
-        limiter.acquire(&BucketState::default()).await;
+        limiter.acquire_global().await;
         assert!(Instant::now() - start >= Duration::from_millis(700));
     }
 }
