@@ -91,8 +91,13 @@ test('NOT_CONNECTED before connect for calls that need the session', async () =>
   assert.equal(fresh.status().state, 'disconnected');
 });
 
-test('ALREADY_CONNECTED on a second connect', async () => {
+test('ALREADY_CONNECTED on a second connect, even one made in the same tick', async () => {
   await rejectsWith(client.connect(), 'ALREADY_CONNECTED');
+  const fresh = new DiscordClient(server.clientOptions());
+  const first = fresh.connect();
+  await rejectsWith(fresh.connect(), 'ALREADY_CONNECTED');
+  await first;
+  await fresh.disconnect();
 });
 
 test('DISCORD_UNAVAILABLE fast on a dead port, naming the address; no fallback to discord.com', async () => {

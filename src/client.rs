@@ -10,13 +10,13 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use serenity::http::Route;
 use serenity::model::channel::{GuildChannel, Message};
-use serenity::model::gateway::{Gateway, GatewayIntents};
+use serenity::model::gateway::GatewayIntents;
 use serenity::model::id::{ApplicationId, ChannelId, GuildId, InteractionId, MessageId};
 
 use crate::emitter::Emitter;
 use crate::error::{self, or_reject, BridgeError, BridgeResult, ErrorCode};
 use crate::events::DiscordEvent;
-use crate::gateway::{self, Command, RunnerConfig, RunnerHandle, Shared};
+use crate::gateway::{self, Command, GatewaySource, RunnerConfig, RunnerHandle, Shared};
 use crate::model::*;
 use crate::options::{self, ClientOptions, Token, DISCORD_BASE};
 use crate::outgoing::{self, snowflake, Purpose};
@@ -29,7 +29,7 @@ struct Inner {
     token: Token,
     intents: GatewayIntents,
     gateway_url: Option<String>,
-    rest: Rest,
+    rest: Arc<Rest>,
     shared: Arc<Shared>,
     emitter: Arc<Emitter>,
     runner: Mutex<Option<RunnerHandle>>,
@@ -41,16 +41,14 @@ impl Inner {
         Ok(ApplicationId::new(snowflake("applicationId", &id)?))
     }
 
-    async fn gateway_url(&self) -> BridgeResult<String> {
-        if let Some(url) = &self.gateway_url {
-            return Ok(url.clone());
-        }
-        // No fallback: a wrong apiBaseUrl must fail here, not quietly connect to discord.com.
-        let gw: Gateway = self.rest.json(self.rest.ticket(&Route::Gateway), Route::Gateway, Method::GET, &[], Body::Empty).await?;
-        options::parse_base_url("the gateway url Discord returned", &gw.url, &["ws", "wss"])
-    }
-
-    async fn message(&self, ticket: Ticket, route: Route<'_>, method: Method, query: &[(&str, String)], body: Body) -> BridgeResult<MessageInfo> {
+    async fn message(
+        &self,
+        ticket: Ticket,
+        route: Route<'_>,
+        method: Method,
+        query: &[(&str, String)],
+        body: Body,
+    ) -> BridgeResult<MessageInfo> {
         let m: Message = self.rest.json(ticket, route, method, query, body).await?;
         Ok(convert::message(&m))
     }
@@ -66,9 +64,13 @@ fn message_id(id: &str) -> BridgeResult<MessageId> {
 
 /// Percent-encodes an emoji for the reactions route ("name:id" custom emoji stay readable).
 fn encode_emoji(emoji: &str) -> BridgeResult<String> {
-    let emoji = emoji.trim().trim_start_matches('<').trim_end_matches('>').trim_start_matches("a:").trim_start_matches(':');
+    let emoji =
+        emoji.trim().trim_start_matches('<').trim_end_matches('>').trim_start_matches("a:").trim_start_matches(':');
     if emoji.is_empty() {
-        return Err(BridgeError::new(ErrorCode::InvalidMessage, "emoji is empty; pass a unicode emoji like \"👍\" or a custom one as \"name:id\"."));
+        return Err(BridgeError::new(
+            ErrorCode::InvalidMessage,
+            "emoji is empty; pass a unicode emoji like \"👍\" or a custom one as \"name:id\".",
+        ));
     }
     let mut out = String::new();
     for b in emoji.bytes() {
@@ -82,28 +84,50 @@ fn encode_emoji(emoji: &str) -> BridgeResult<String> {
 }
 
 fn command_json(c: &CommandDefinition) -> BridgeResult<Value> {
-    let valid_name = |n: &str| !n.is_empty() && n.chars().count() <= 32 && n.chars().all(|ch| ch.is_lowercase() || ch.is_numeric() || ch == '-' || ch == '_');
+    let valid_name = |n: &str| {
+        !n.is_empty()
+            && n.chars().count() <= 32
+            && n.chars().all(|ch| ch.is_lowercase() || ch.is_numeric() || ch == '-' || ch == '_')
+    };
     if !valid_name(&c.name) {
-        return Err(BridgeError::new(ErrorCode::InvalidOption, format!("command name \"{}\" must be 1–32 lowercase letters, digits, - or _.", c.name)));
+        return Err(BridgeError::new(
+            ErrorCode::InvalidOption,
+            format!("command name \"{}\" must be 1–32 lowercase letters, digits, - or _.", c.name),
+        ));
     }
     if c.description.is_empty() || c.description.chars().count() > 100 {
-        return Err(BridgeError::new(ErrorCode::InvalidOption, format!("command \"{}\" needs a description of 1–100 characters.", c.name)));
+        return Err(BridgeError::new(
+            ErrorCode::InvalidOption,
+            format!("command \"{}\" needs a description of 1–100 characters.", c.name),
+        ));
     }
     let mut options = Vec::new();
     for o in c.options.iter().flatten() {
         if !valid_name(&o.name) || o.description.is_empty() || o.description.chars().count() > 100 {
-            return Err(BridgeError::new(ErrorCode::InvalidOption, format!("option \"{}\" of /{} needs a lowercase name (1–32) and a description (1–100).", o.name, c.name)));
+            return Err(BridgeError::new(
+                ErrorCode::InvalidOption,
+                format!(
+                    "option \"{}\" of /{} needs a lowercase name (1–32) and a description (1–100).",
+                    o.name, c.name
+                ),
+            ));
         }
-        let kind = match o.kind.as_deref().unwrap_or("string") {
-            "string" => 3,
-            "integer" => 4,
-            "boolean" => 5,
-            "user" => 6,
-            "channel" => 7,
-            "role" => 8,
-            "number" => 10,
-            other => return Err(BridgeError::new(ErrorCode::InvalidOption, format!("option kind \"{other}\" is not one of string, integer, number, boolean, user, channel, role."))),
-        };
+        let kind =
+            match o.kind.as_deref().unwrap_or("string") {
+                "string" => 3,
+                "integer" => 4,
+                "boolean" => 5,
+                "user" => 6,
+                "channel" => 7,
+                "role" => 8,
+                "number" => 10,
+                other => return Err(BridgeError::new(
+                    ErrorCode::InvalidOption,
+                    format!(
+                        "option kind \"{other}\" is not one of string, integer, number, boolean, user, channel, role."
+                    ),
+                )),
+            };
         let mut opt = json!({ "type": kind, "name": o.name, "description": o.description, "required": o.required.unwrap_or(false) });
         if let Some(choices) = &o.choices {
             opt["choices"] = Value::Array(
@@ -111,8 +135,16 @@ fn command_json(c: &CommandDefinition) -> BridgeResult<Value> {
                     .iter()
                     .map(|ch| {
                         let value = match kind {
-                            4 => ch.value.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::from(ch.value.clone())),
-                            10 => ch.value.parse::<f64>().map(Value::from).unwrap_or_else(|_| Value::from(ch.value.clone())),
+                            4 => ch
+                                .value
+                                .parse::<i64>()
+                                .map(Value::from)
+                                .unwrap_or_else(|_| Value::from(ch.value.clone())),
+                            10 => ch
+                                .value
+                                .parse::<f64>()
+                                .map(Value::from)
+                                .unwrap_or_else(|_| Value::from(ch.value.clone())),
                             _ => Value::from(ch.value.clone()),
                         };
                         json!({ "name": ch.name, "value": value })
@@ -142,10 +174,14 @@ impl DiscordClient {
                 Some(url) => options::parse_base_url("apiBaseUrl", url, &["http", "https"])?,
                 None => DISCORD_BASE.to_string(),
             };
-            let gateway_url = options.gateway_url.as_deref().map(|u| options::parse_base_url("gatewayUrl", u, &["ws", "wss"])).transpose()?;
+            let gateway_url = options
+                .gateway_url
+                .as_deref()
+                .map(|u| options::parse_base_url("gatewayUrl", u, &["ws", "wss"]))
+                .transpose()?;
             let timeout = Duration::from_millis(u64::from(options.request_timeout_ms.unwrap_or(15_000).max(1)));
             Ok(Inner {
-                rest: Rest::new(base, Some(token.clone()), timeout)?,
+                rest: Arc::new(Rest::new(base, Some(token.clone()), timeout)?),
                 token,
                 intents,
                 gateway_url,
@@ -173,30 +209,35 @@ impl DiscordClient {
     /// Opens the gateway and resolves after READY and the guilds' GUILD_CREATEs.
     #[napi(ts_return_type = "Promise<ReadyInfo>")]
     pub fn connect<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, ReadyInfo>> {
-        if self.live() {
-            or_reject!(env, Err(BridgeError::new(ErrorCode::AlreadyConnected, "already connected; call disconnect() first.")));
+        let mut runner = self.inner.runner.lock().unwrap_or_else(|e| e.into_inner());
+        if runner.as_ref().is_some_and(|r| !r.done.is_finished()) {
+            let err = BridgeError::new(ErrorCode::AlreadyConnected, "already connected; call disconnect() first.");
+            return error::promise(env, async move { Err(err) });
         }
+        // Started here, on the JS thread, so a second connect() right after this one is refused.
         let generation = self.inner.emitter.hold(env);
-        let inner = self.inner.clone();
+        let gateway = match &self.inner.gateway_url {
+            Some(url) => GatewaySource::Url(url.clone()),
+            None => GatewaySource::Discover(self.inner.rest.clone()),
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let cfg = RunnerConfig { token: self.inner.token.clone(), intents: self.inner.intents, gateway, generation };
+        let handle = gateway::spawn(cfg, self.inner.shared.clone(), self.inner.emitter.clone(), tx);
+        let commands = handle.commands.clone();
+        *runner = Some(handle);
+        drop(runner);
         error::promise(env, async move {
-            let url = match inner.gateway_url().await {
-                Ok(url) => url,
-                Err(err) => {
-                    inner.emitter.emit_final(DiscordEvent::StateChange { state: "disconnected".into(), reason: err.message.clone(), resumed: None }, generation);
-                    return Err(err);
-                }
-            };
-            let (tx, rx) = tokio::sync::oneshot::channel();
-            let cfg = RunnerConfig { token: inner.token.clone(), intents: inner.intents, gateway_url: url, generation };
-            let handle = gateway::spawn(cfg, inner.shared.clone(), inner.emitter.clone(), tx);
-            let commands = handle.commands.clone();
-            *inner.runner.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
             match tokio::time::timeout(CONNECT_TIMEOUT, rx).await {
                 Ok(Ok(result)) => result,
-                Ok(Err(_)) => Err(BridgeError::new(ErrorCode::DiscordUnavailable, "the gateway connection ended before READY.")),
+                Ok(Err(_)) => {
+                    Err(BridgeError::new(ErrorCode::DiscordUnavailable, "the gateway connection ended before READY."))
+                }
                 Err(_) => {
                     let _ = commands.send(Command::Disconnect);
-                    Err(BridgeError::new(ErrorCode::Timeout, format!("no READY from Discord within {} s.", CONNECT_TIMEOUT.as_secs())))
+                    Err(BridgeError::new(
+                        ErrorCode::Timeout,
+                        format!("no READY from Discord within {} s.", CONNECT_TIMEOUT.as_secs()),
+                    ))
                 }
             }
         })
@@ -221,7 +262,12 @@ impl DiscordClient {
     }
 
     #[napi(ts_return_type = "Promise<MessageInfo>")]
-    pub fn send_message<'env>(&self, env: &'env Env, channel_id: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, MessageInfo>> {
+    pub fn send_message<'env>(
+        &self,
+        env: &'env Env,
+        channel_id: String,
+        message: OutgoingMessage,
+    ) -> Result<PromiseRaw<'env, MessageInfo>> {
         let checked = self::channel_id(&channel_id).and_then(|c| Ok((c, outgoing::prepare(message, Purpose::Create)?)));
         let (channel, mut draft) = or_reject!(env, checked);
         // A nonce Discord enforces makes a retried create (after a 5xx) return the first message.
@@ -237,8 +283,20 @@ impl DiscordClient {
     }
 
     #[napi(ts_return_type = "Promise<MessageInfo>")]
-    pub fn edit_message<'env>(&self, env: &'env Env, channel_id: String, message_id: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, MessageInfo>> {
-        let checked = (|| Ok((self::channel_id(&channel_id)?, self::message_id(&message_id)?, outgoing::prepare(message, Purpose::Edit)?)))();
+    pub fn edit_message<'env>(
+        &self,
+        env: &'env Env,
+        channel_id: String,
+        message_id: String,
+        message: OutgoingMessage,
+    ) -> Result<PromiseRaw<'env, MessageInfo>> {
+        let checked = (|| {
+            Ok((
+                self::channel_id(&channel_id)?,
+                self::message_id(&message_id)?,
+                outgoing::prepare(message, Purpose::Edit)?,
+            ))
+        })();
         let (channel, msg, draft) = or_reject!(env, checked);
         let route = Route::ChannelMessage { channel_id: channel, message_id: msg };
         let ticket = self.inner.rest.ticket(&route);
@@ -250,7 +308,12 @@ impl DiscordClient {
     }
 
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn delete_message<'env>(&self, env: &'env Env, channel_id: String, message_id: String) -> Result<PromiseRaw<'env, ()>> {
+    pub fn delete_message<'env>(
+        &self,
+        env: &'env Env,
+        channel_id: String,
+        message_id: String,
+    ) -> Result<PromiseRaw<'env, ()>> {
         let checked = (|| Ok((self::channel_id(&channel_id)?, self::message_id(&message_id)?)))();
         let (channel, msg) = or_reject!(env, checked);
         let route = Route::ChannelMessage { channel_id: channel, message_id: msg };
@@ -264,13 +327,21 @@ impl DiscordClient {
 
     /// Recent messages, newest first (as Discord returns them).
     #[napi(ts_return_type = "Promise<MessageInfo[]>")]
-    pub fn fetch_messages<'env>(&self, env: &'env Env, channel_id: String, options: Option<FetchOptions>) -> Result<PromiseRaw<'env, Vec<MessageInfo>>> {
+    pub fn fetch_messages<'env>(
+        &self,
+        env: &'env Env,
+        channel_id: String,
+        options: Option<FetchOptions>,
+    ) -> Result<PromiseRaw<'env, Vec<MessageInfo>>> {
         let checked = (|| {
             let channel = self::channel_id(&channel_id)?;
             let mut query = Vec::new();
             let limit = options.as_ref().and_then(|o| o.limit).unwrap_or(50);
             if !(1..=100).contains(&limit) {
-                return Err(BridgeError::new(ErrorCode::InvalidOption, format!("limit {limit} is out of range; Discord returns 1 to 100 messages per call.")));
+                return Err(BridgeError::new(
+                    ErrorCode::InvalidOption,
+                    format!("limit {limit} is out of range; Discord returns 1 to 100 messages per call."),
+                ));
             }
             query.push(("limit", limit.to_string()));
             if let Some(o) = &options {
@@ -290,7 +361,8 @@ impl DiscordClient {
         let inner = self.inner.clone();
         error::promise(env, async move {
             let route = Route::ChannelMessages { channel_id: channel };
-            let messages: Vec<Message> = inner.rest.json(inner.rest.ticket(&route), route, Method::GET, &query, Body::Empty).await?;
+            let messages: Vec<Message> =
+                inner.rest.json(inner.rest.ticket(&route), route, Method::GET, &query, Body::Empty).await?;
             Ok(messages.iter().map(convert::message).collect())
         })
     }
@@ -299,12 +371,20 @@ impl DiscordClient {
     pub fn guilds<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Vec<GuildInfo>>> {
         let inner = self.inner.clone();
         error::promise(env, async move {
-            let guilds: Vec<serenity::model::guild::GuildInfo> = inner.rest.json(inner.rest.ticket(&Route::UserMeGuilds), Route::UserMeGuilds, Method::GET, &[], Body::Empty).await?;
+            let guilds: Vec<serenity::model::guild::GuildInfo> = inner
+                .rest
+                .json(inner.rest.ticket(&Route::UserMeGuilds), Route::UserMeGuilds, Method::GET, &[], Body::Empty)
+                .await?;
             Ok(guilds
                 .into_iter()
                 .map(|g| {
                     let known = inner.shared.read(|s| s.guilds.get(&g.id.to_string()).cloned());
-                    known.unwrap_or(GuildInfo { id: g.id.to_string(), name: g.name, owner_id: None, member_count: None })
+                    known.unwrap_or(GuildInfo {
+                        id: g.id.to_string(),
+                        name: g.name,
+                        owner_id: None,
+                        member_count: None,
+                    })
                 })
                 .collect())
         })
@@ -312,21 +392,35 @@ impl DiscordClient {
 
     /// Channels of one guild, or of every guild the bot is in.
     #[napi(ts_return_type = "Promise<ChannelInfo[]>")]
-    pub fn channels<'env>(&self, env: &'env Env, guild_id: Option<String>) -> Result<PromiseRaw<'env, Vec<ChannelInfo>>> {
+    pub fn channels<'env>(
+        &self,
+        env: &'env Env,
+        guild_id: Option<String>,
+    ) -> Result<PromiseRaw<'env, Vec<ChannelInfo>>> {
         let guild = or_reject!(env, guild_id.as_deref().map(|g| snowflake("guildId", g).map(GuildId::new)).transpose());
         let inner = self.inner.clone();
         error::promise(env, async move {
             let ids = match guild {
                 Some(g) => vec![g],
                 None => {
-                    let guilds: Vec<serenity::model::guild::GuildInfo> = inner.rest.json(inner.rest.ticket(&Route::UserMeGuilds), Route::UserMeGuilds, Method::GET, &[], Body::Empty).await?;
+                    let guilds: Vec<serenity::model::guild::GuildInfo> = inner
+                        .rest
+                        .json(
+                            inner.rest.ticket(&Route::UserMeGuilds),
+                            Route::UserMeGuilds,
+                            Method::GET,
+                            &[],
+                            Body::Empty,
+                        )
+                        .await?;
                     guilds.into_iter().map(|g| g.id).collect()
                 }
             };
             let mut out = Vec::new();
             for id in ids {
                 let route = Route::GuildChannels { guild_id: id };
-                let channels: Vec<GuildChannel> = inner.rest.json(inner.rest.ticket(&route), route, Method::GET, &[], Body::Empty).await?;
+                let channels: Vec<GuildChannel> =
+                    inner.rest.json(inner.rest.ticket(&route), route, Method::GET, &[], Body::Empty).await?;
                 out.extend(channels.iter().map(convert::guild_channel));
             }
             Ok(out)
@@ -334,7 +428,12 @@ impl DiscordClient {
     }
 
     #[napi(ts_return_type = "Promise<ChannelInfo>")]
-    pub fn create_thread<'env>(&self, env: &'env Env, channel_id: String, options: ThreadOptions) -> Result<PromiseRaw<'env, ChannelInfo>> {
+    pub fn create_thread<'env>(
+        &self,
+        env: &'env Env,
+        channel_id: String,
+        options: ThreadOptions,
+    ) -> Result<PromiseRaw<'env, ChannelInfo>> {
         let checked = (|| {
             let channel = self::channel_id(&channel_id)?;
             let name_len = options.name.trim().chars().count();
@@ -343,7 +442,10 @@ impl DiscordClient {
             }
             let archive = options.auto_archive_minutes.unwrap_or(1440);
             if ![60, 1440, 4320, 10080].contains(&archive) {
-                return Err(BridgeError::new(ErrorCode::InvalidOption, format!("autoArchiveMinutes {archive} must be 60, 1440, 4320 or 10080.")));
+                return Err(BridgeError::new(
+                    ErrorCode::InvalidOption,
+                    format!("autoArchiveMinutes {archive} must be 60, 1440, 4320 or 10080."),
+                ));
             }
             let message = options.message_id.as_deref().map(self::message_id).transpose()?;
             Ok((channel, message, json!({ "name": options.name.trim(), "auto_archive_duration": archive })))
@@ -365,10 +467,21 @@ impl DiscordClient {
     }
 
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn add_reaction<'env>(&self, env: &'env Env, channel_id: String, message_id: String, emoji: String) -> Result<PromiseRaw<'env, ()>> {
-        let checked = (|| Ok((self::channel_id(&channel_id)?, self::message_id(&message_id)?, encode_emoji(&emoji)?)))();
+    pub fn add_reaction<'env>(
+        &self,
+        env: &'env Env,
+        channel_id: String,
+        message_id: String,
+        emoji: String,
+    ) -> Result<PromiseRaw<'env, ()>> {
+        let checked =
+            (|| Ok((self::channel_id(&channel_id)?, self::message_id(&message_id)?, encode_emoji(&emoji)?)))();
         let (channel, msg, emoji) = or_reject!(env, checked);
-        let ticket = self.inner.rest.ticket(&Route::ChannelMessageReactionMe { channel_id: channel, message_id: msg, reaction: &emoji });
+        let ticket = self.inner.rest.ticket(&Route::ChannelMessageReactionMe {
+            channel_id: channel,
+            message_id: msg,
+            reaction: &emoji,
+        });
         let inner = self.inner.clone();
         error::promise(env, async move {
             let route = Route::ChannelMessageReactionMe { channel_id: channel, message_id: msg, reaction: &emoji };
@@ -392,7 +505,12 @@ impl DiscordClient {
 
     /// Replaces the bot's slash commands in one guild (instant) or globally (no guildId).
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn register_commands<'env>(&self, env: &'env Env, commands: Vec<CommandDefinition>, guild_id: Option<String>) -> Result<PromiseRaw<'env, ()>> {
+    pub fn register_commands<'env>(
+        &self,
+        env: &'env Env,
+        commands: Vec<CommandDefinition>,
+        guild_id: Option<String>,
+    ) -> Result<PromiseRaw<'env, ()>> {
         let checked = (|| {
             let body = commands.iter().map(command_json).collect::<BridgeResult<Vec<_>>>()?;
             let guild = guild_id.as_deref().map(|g| snowflake("guildId", g).map(GuildId::new)).transpose()?;
@@ -413,7 +531,13 @@ impl DiscordClient {
 
     /// Answers a slash command or a button click; must happen within 3 s (or defer).
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn respond_to_interaction<'env>(&self, env: &'env Env, interaction_id: String, interaction_token: String, response: InteractionResponse) -> Result<PromiseRaw<'env, ()>> {
+    pub fn respond_to_interaction<'env>(
+        &self,
+        env: &'env Env,
+        interaction_id: String,
+        interaction_token: String,
+        response: InteractionResponse,
+    ) -> Result<PromiseRaw<'env, ()>> {
         let checked = (|| {
             let id = InteractionId::new(snowflake("interactionId", &interaction_id)?);
             let kind = match response.kind.as_deref().unwrap_or("message") {
@@ -421,17 +545,25 @@ impl DiscordClient {
                 "deferred" => 5,
                 "deferredUpdate" => 6,
                 "update" => 7,
-                other => return Err(BridgeError::new(ErrorCode::InvalidOption, format!("response kind \"{other}\" is not one of message, deferred, deferredUpdate, update."))),
+                other => {
+                    return Err(BridgeError::new(
+                        ErrorCode::InvalidOption,
+                        format!("response kind \"{other}\" is not one of message, deferred, deferredUpdate, update."),
+                    ))
+                }
             };
             let draft = match response.message {
                 Some(m) => Some(outgoing::prepare(m, if kind == 7 { Purpose::Edit } else { Purpose::Interaction })?),
-                None if kind == 4 || kind == 7 => return Err(BridgeError::new(ErrorCode::InvalidMessage, "this response kind needs a message.")),
+                None if kind == 4 || kind == 7 => {
+                    return Err(BridgeError::new(ErrorCode::InvalidMessage, "this response kind needs a message."))
+                }
                 None => None,
             };
             Ok((id, kind, draft))
         })();
         let (id, kind, draft) = or_reject!(env, checked);
-        let ticket = self.inner.rest.ticket(&Route::InteractionResponse { interaction_id: id, token: &interaction_token });
+        let ticket =
+            self.inner.rest.ticket(&Route::InteractionResponse { interaction_id: id, token: &interaction_token });
         let inner = self.inner.clone();
         error::promise(env, async move {
             let route = Route::InteractionResponse { interaction_id: id, token: &interaction_token };
@@ -450,10 +582,18 @@ impl DiscordClient {
 
     /// Edits the first answer to an interaction (e.g. after a "deferred" response).
     #[napi(ts_return_type = "Promise<MessageInfo>")]
-    pub fn edit_interaction_response<'env>(&self, env: &'env Env, interaction_token: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, MessageInfo>> {
+    pub fn edit_interaction_response<'env>(
+        &self,
+        env: &'env Env,
+        interaction_token: String,
+        message: OutgoingMessage,
+    ) -> Result<PromiseRaw<'env, MessageInfo>> {
         let checked = (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Edit)?)))();
         let (app, draft) = or_reject!(env, checked);
-        let ticket = self.inner.rest.ticket(&Route::WebhookOriginalInteractionResponse { application_id: app, token: &interaction_token });
+        let ticket = self
+            .inner
+            .rest
+            .ticket(&Route::WebhookOriginalInteractionResponse { application_id: app, token: &interaction_token });
         let inner = self.inner.clone();
         error::promise(env, async move {
             let body = draft.into_body().await?;
@@ -464,10 +604,16 @@ impl DiscordClient {
 
     /// Sends another message in answer to an interaction (up to 15 minutes after it).
     #[napi(ts_return_type = "Promise<MessageInfo>")]
-    pub fn follow_up<'env>(&self, env: &'env Env, interaction_token: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, MessageInfo>> {
+    pub fn follow_up<'env>(
+        &self,
+        env: &'env Env,
+        interaction_token: String,
+        message: OutgoingMessage,
+    ) -> Result<PromiseRaw<'env, MessageInfo>> {
         let checked = (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Interaction)?)))();
         let (app, draft) = or_reject!(env, checked);
-        let ticket = self.inner.rest.ticket(&Route::WebhookFollowupMessages { application_id: app, token: &interaction_token });
+        let ticket =
+            self.inner.rest.ticket(&Route::WebhookFollowupMessages { application_id: app, token: &interaction_token });
         let inner = self.inner.clone();
         error::promise(env, async move {
             let body = draft.into_body().await?;

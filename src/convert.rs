@@ -8,8 +8,8 @@ use serenity::model::guild::{Guild, PartialMember};
 use serenity::model::user::User;
 
 use crate::model::{
-    AttachmentInfo, ChannelInfo, CommandOptionValue, Embed, EmbedField, GuildInfo, InteractionInfo,
-    MessageInfo, UserInfo,
+    AttachmentInfo, ChannelInfo, CommandOptionValue, Embed, EmbedField, GuildInfo, InteractionInfo, MessageInfo,
+    UserInfo,
 };
 
 pub fn user(user: &User, member: Option<&PartialMember>) -> UserInfo {
@@ -18,9 +18,7 @@ pub fn user(user: &User, member: Option<&PartialMember>) -> UserInfo {
         id: user.id.to_string(),
         username: user.name.clone(),
         global_name: user.global_name.clone(),
-        display_name: nick
-            .or_else(|| user.global_name.clone())
-            .unwrap_or_else(|| user.name.clone()),
+        display_name: nick.or_else(|| user.global_name.clone()).unwrap_or_else(|| user.name.clone()),
         bot: user.bot,
     }
 }
@@ -146,7 +144,13 @@ fn options(into: &mut Vec<CommandOptionValue>, opts: &[CommandDataOption]) {
 }
 
 pub fn interaction(i: &Interaction) -> Option<InteractionInfo> {
-    let base = |id: String, token: &str, app: String, kind: &str, channel: Option<String>, guild: Option<String>, u: UserInfo| InteractionInfo {
+    let base = |id: String,
+                token: &str,
+                app: String,
+                kind: &str,
+                channel: Option<String>,
+                guild: Option<String>,
+                u: UserInfo| InteractionInfo {
         id,
         token: token.to_string(),
         application_id: app,
@@ -202,8 +206,12 @@ pub fn interaction(i: &Interaction) -> Option<InteractionInfo> {
                 ComponentInteractionDataKind::StringSelect { values } => values.clone(),
                 ComponentInteractionDataKind::UserSelect { values } => values.iter().map(|v| v.to_string()).collect(),
                 ComponentInteractionDataKind::RoleSelect { values } => values.iter().map(|v| v.to_string()).collect(),
-                ComponentInteractionDataKind::ChannelSelect { values } => values.iter().map(|v| v.to_string()).collect(),
-                ComponentInteractionDataKind::MentionableSelect { values } => values.iter().map(|v| v.to_string()).collect(),
+                ComponentInteractionDataKind::ChannelSelect { values } => {
+                    values.iter().map(|v| v.to_string()).collect()
+                }
+                ComponentInteractionDataKind::MentionableSelect { values } => {
+                    values.iter().map(|v| v.to_string()).collect()
+                }
                 _ => Vec::new(),
             };
             Some(info)

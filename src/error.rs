@@ -105,8 +105,7 @@ impl BridgeError {
     /// wraps it so napi rejects with exactly that object.
     pub fn into_napi(self, env: &Env) -> napi::Error {
         let build = || -> napi::Result<Unknown<'_>> {
-            let js = napi::JsError::from(napi::Error::new(self.code.as_str(), self.message.clone()))
-                .into_unknown(*env);
+            let js = napi::JsError::from(napi::Error::new(self.code.as_str(), self.message.clone())).into_unknown(*env);
             let mut obj = Object::from_unknown(js)?;
             if let Some(status) = self.http_status {
                 obj.set("httpStatus", status)?;

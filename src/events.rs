@@ -8,8 +8,12 @@ use crate::model::{ChannelInfo, InteractionInfo, MessageInfo, ReadyInfo, UserInf
 #[derive(Clone, Debug)]
 pub enum DiscordEvent {
     /// A new session was identified (first connect, or after a session could not be resumed).
-    Ready { ready: ReadyInfo },
-    MessageCreate { message: MessageInfo },
+    Ready {
+        ready: ReadyInfo,
+    },
+    MessageCreate {
+        message: MessageInfo,
+    },
     /// Discord sends partial updates: only what changed is set.
     MessageUpdate {
         message_id: String,
@@ -19,7 +23,11 @@ pub enum DiscordEvent {
         edited_timestamp: Option<String>,
         author: Option<UserInfo>,
     },
-    MessageDelete { message_id: String, channel_id: String, guild_id: Option<String> },
+    MessageDelete {
+        message_id: String,
+        channel_id: String,
+        guild_id: Option<String>,
+    },
     ReactionAdd {
         message_id: String,
         channel_id: String,
@@ -28,12 +36,23 @@ pub enum DiscordEvent {
         /// Unicode emoji, or `name:id` for a custom one.
         emoji: String,
     },
-    InteractionCreate { interaction: InteractionInfo },
-    ThreadCreate { thread: ChannelInfo },
+    InteractionCreate {
+        interaction: InteractionInfo,
+    },
+    ThreadCreate {
+        thread: ChannelInfo,
+    },
     /// `resumed` is set on "connected": true when the session was resumed and no event was missed,
     /// false when a new session started and callers should catch up from history.
-    StateChange { state: String, reason: String, resumed: Option<bool> },
+    StateChange {
+        state: String,
+        reason: String,
+        resumed: Option<bool>,
+    },
     /// Something went wrong that did not reject a call, e.g. an event Discord sent that could not
     /// be read, or a listener that threw.
-    Error { code: String, message: String },
+    Error {
+        code: String,
+        message: String,
+    },
 }

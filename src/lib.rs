@@ -19,5 +19,7 @@ mod webhook;
 #[cfg(test)]
 mod napi_test_stubs;
 
+pub use client::{split_message, DiscordClient};
 pub use error::{BridgeError, ErrorCode};
 pub use outgoing::split_content;
+pub use webhook::send_webhook;

@@ -57,7 +57,11 @@ impl Token {
 
     /// Removes the token from text that might have picked it up (e.g. a server's error body).
     pub fn redact(&self, text: &str) -> String {
-        if self.0.len() < 8 { text.to_string() } else { text.replace(&self.0, "[token]") }
+        if self.0.len() < 8 {
+            text.to_string()
+        } else {
+            text.replace(&self.0, "[token]")
+        }
     }
 }
 
@@ -168,7 +172,10 @@ mod tests {
 
     #[test]
     fn base_url_rules() {
-        assert_eq!(parse_base_url("apiBaseUrl", "http://127.0.0.1:9/", &["http", "https"]).unwrap(), "http://127.0.0.1:9");
+        assert_eq!(
+            parse_base_url("apiBaseUrl", "http://127.0.0.1:9/", &["http", "https"]).unwrap(),
+            "http://127.0.0.1:9"
+        );
         assert!(parse_base_url("apiBaseUrl", "127.0.0.1:9", &["http", "https"]).is_err());
         assert!(parse_base_url("apiBaseUrl", "http://h/api/v10", &["http", "https"]).is_err());
         assert!(parse_base_url("gatewayUrl", "http://h", &["ws", "wss"]).is_err());

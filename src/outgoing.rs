@@ -109,7 +109,11 @@ fn button_json(row: usize, col: usize, b: &Button) -> BridgeResult<Value> {
         "success" => 3,
         "danger" => 4,
         "link" => 5,
-        other => return Err(invalid(format!("{at}.style \"{other}\" is not one of primary, secondary, success, danger, link."))),
+        other => {
+            return Err(invalid(format!(
+                "{at}.style \"{other}\" is not one of primary, secondary, success, danger, link."
+            )))
+        }
     };
     if b.label.is_none() && b.emoji.is_none() {
         return Err(invalid(format!("{at} needs a label or an emoji.")));
@@ -122,7 +126,10 @@ fn button_json(row: usize, col: usize, b: &Button) -> BridgeResult<Value> {
         let url = b.url.clone().ok_or_else(|| invalid(format!("{at} is a link button and needs a url.")))?;
         map.insert("url".into(), url.into());
     } else {
-        let id = b.custom_id.clone().ok_or_else(|| invalid(format!("{at} needs a customId (it comes back on the click).")))?;
+        let id = b
+            .custom_id
+            .clone()
+            .ok_or_else(|| invalid(format!("{at} needs a customId (it comes back on the click).")))?;
         check_len(&format!("{at}.customId"), &Some(id.clone()), 100)?;
         map.insert("custom_id".into(), id.into());
     }
@@ -131,7 +138,9 @@ fn button_json(row: usize, col: usize, b: &Button) -> BridgeResult<Value> {
     }
     if let Some(emoji) = &b.emoji {
         let v = match emoji.rsplit_once(':') {
-            Some((name, id)) if id.chars().all(|c| c.is_ascii_digit()) && !id.is_empty() => json!({ "name": name, "id": id }),
+            Some((name, id)) if id.chars().all(|c| c.is_ascii_digit()) && !id.is_empty() => {
+                json!({ "name": name, "id": id })
+            }
             _ => json!({ "name": emoji }),
         };
         map.insert("emoji".into(), v);
@@ -205,7 +214,8 @@ pub fn prepare(msg: OutgoingMessage, purpose: Purpose) -> BridgeResult<Draft> {
             if row.is_empty() || row.len() > 5 {
                 return Err(invalid(format!("components[{r}] has {} buttons; a row holds 1 to 5.", row.len())));
             }
-            let buttons = row.iter().enumerate().map(|(c, b)| button_json(r, c, b)).collect::<BridgeResult<Vec<_>>>()?;
+            let buttons =
+                row.iter().enumerate().map(|(c, b)| button_json(r, c, b)).collect::<BridgeResult<Vec<_>>>()?;
             out.push(json!({ "type": 1, "components": buttons }));
         }
         map.insert("components".into(), Value::Array(out));
@@ -249,10 +259,16 @@ pub fn prepare(msg: OutgoingMessage, purpose: Purpose) -> BridgeResult<Draft> {
             .collect();
         map.insert("attachments".into(), Value::Array(attachments));
     }
-    if purpose != Purpose::Edit && !["content", "embeds", "components"].iter().any(|k| map.contains_key(*k)) && files.is_empty() {
+    if purpose != Purpose::Edit
+        && !["content", "embeds", "components"].iter().any(|k| map.contains_key(*k))
+        && files.is_empty()
+    {
         return Err(invalid("the message is empty: give it content, an embed, a file or buttons."));
     }
-    if map.get("content").is_some_and(|c| c.as_str() == Some("")) && !["embeds", "components"].iter().any(|k| map.contains_key(*k)) && files.is_empty() {
+    if map.get("content").is_some_and(|c| c.as_str() == Some(""))
+        && !["embeds", "components"].iter().any(|k| map.contains_key(*k))
+        && files.is_empty()
+    {
         return Err(invalid("the message is empty: give it content, an embed, a file or buttons."));
     }
     Ok(Draft { json: Value::Object(map), files: files.into_iter().map(|(f, _)| f).collect() })
@@ -276,13 +292,19 @@ impl Draft {
                 FileSource::Bytes(b) => b,
                 FileSource::Path(p) => {
                     let meta = tokio::fs::metadata(&p).await.map_err(|e| {
-                        BridgeError::new(ErrorCode::FileNotFound, format!("cannot read file \"{p}\": {e}; check the path."))
+                        BridgeError::new(
+                            ErrorCode::FileNotFound,
+                            format!("cannot read file \"{p}\": {e}; check the path."),
+                        )
                     })?;
                     if meta.len() > MAX_FILE_BYTES {
                         return Err(file_too_large(&p, meta.len()));
                     }
                     tokio::fs::read(&p).await.map_err(|e| {
-                        BridgeError::new(ErrorCode::FileNotFound, format!("cannot read file \"{p}\": {e}; check the path."))
+                        BridgeError::new(
+                            ErrorCode::FileNotFound,
+                            format!("cannot read file \"{p}\": {e}; check the path."),
+                        )
                     })?
                 }
             };
@@ -298,7 +320,11 @@ impl Draft {
 fn file_too_large(name: &str, len: u64) -> BridgeError {
     BridgeError::new(
         ErrorCode::FileTooLarge,
-        format!("file \"{name}\" is {:.1} MiB; Discord accepts up to {} MiB per file. Compress it or share a link.", len as f64 / 1048576.0, MAX_FILE_BYTES / 1048576),
+        format!(
+            "file \"{name}\" is {:.1} MiB; Discord accepts up to {} MiB per file. Compress it or share a link.",
+            len as f64 / 1048576.0,
+            MAX_FILE_BYTES / 1048576
+        ),
     )
 }
 

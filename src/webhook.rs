@@ -61,7 +61,11 @@ fn client_for(base: &str) -> BridgeResult<Arc<Rest>> {
 
 /// Posts a message through a webhook and resolves with the message Discord created.
 #[napi(ts_return_type = "Promise<MessageInfo | null>")]
-pub fn send_webhook<'env>(env: &'env Env, webhook_url: String, message: OutgoingMessage) -> Result<PromiseRaw<'env, Option<MessageInfo>>> {
+pub fn send_webhook<'env>(
+    env: &'env Env,
+    webhook_url: String,
+    message: OutgoingMessage,
+) -> Result<PromiseRaw<'env, Option<MessageInfo>>> {
     logging::init();
     let prepared = parse_url(&webhook_url).and_then(|w| Ok((w, outgoing::prepare(message, Purpose::Create)?)));
     let (hook, draft) = or_reject!(env, prepared);
@@ -74,8 +78,9 @@ pub fn send_webhook<'env>(env: &'env Env, webhook_url: String, message: Outgoing
         if bytes.is_empty() {
             return Ok(None);
         }
-        let message: Message = serde_json::from_slice(&bytes)
-            .map_err(|e| BridgeError::new(ErrorCode::HttpError, format!("the webhook's answer could not be read: {e}")))?;
+        let message: Message = serde_json::from_slice(&bytes).map_err(|e| {
+            BridgeError::new(ErrorCode::HttpError, format!("the webhook's answer could not be read: {e}"))
+        })?;
         Ok(Some(convert::message(&message)))
     })
 }

@@ -15,7 +15,10 @@ use crate::events::DiscordEvent;
 pub fn parse<T: DeserializeOwned>(name: &str, raw: Option<&RawValue>) -> Result<T, BridgeError> {
     let text = raw.map_or("null", RawValue::get);
     serde_json::from_str(text).map_err(|e| {
-        BridgeError::new(ErrorCode::MalformedEvent, format!("Discord sent a {name} event that could not be read ({e}); it was skipped."))
+        BridgeError::new(
+            ErrorCode::MalformedEvent,
+            format!("Discord sent a {name} event that could not be read ({e}); it was skipped."),
+        )
     })
 }
 
@@ -59,7 +62,9 @@ pub fn translate(name: &str, raw: Option<&RawValue>) -> Result<Option<DiscordEve
                 None => return Ok(None),
             }
         }
-        "THREAD_CREATE" => DiscordEvent::ThreadCreate { thread: convert::guild_channel(&parse::<GuildChannel>(name, raw)?) },
+        "THREAD_CREATE" => {
+            DiscordEvent::ThreadCreate { thread: convert::guild_channel(&parse::<GuildChannel>(name, raw)?) }
+        }
         _ => return Ok(None),
     }))
 }
@@ -99,8 +104,15 @@ mod tests {
             seen.insert(name.to_string());
         }
         let expected = [
-            "READY", "GUILD_CREATE", "MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE",
-            "MESSAGE_REACTION_ADD", "INTERACTION_CREATE", "THREAD_CREATE", "RESUMED",
+            "READY",
+            "GUILD_CREATE",
+            "MESSAGE_CREATE",
+            "MESSAGE_UPDATE",
+            "MESSAGE_DELETE",
+            "MESSAGE_REACTION_ADD",
+            "INTERACTION_CREATE",
+            "THREAD_CREATE",
+            "RESUMED",
         ];
         for name in expected {
             assert!(seen.contains(name), "the catalogue never produced {name}");

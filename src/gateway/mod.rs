@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::RwLock;
 
 use crate::model::{ClientStatus, GuildInfo, UserInfo};
-pub use runner::{spawn, Command, RunnerConfig, RunnerHandle};
+pub use runner::{spawn, Command, GatewaySource, RunnerConfig, RunnerHandle};
 
 #[derive(Default)]
 pub struct Status {

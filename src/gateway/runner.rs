@@ -26,7 +26,8 @@ use crate::emitter::Emitter;
 use crate::error::{BridgeError, BridgeResult, ErrorCode};
 use crate::events::DiscordEvent;
 use crate::model::ReadyInfo;
-use crate::options::Token;
+use crate::options::{self, Token};
+use crate::rest::{Body, Rest};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -36,15 +37,24 @@ const HELLO_TIMEOUT: Duration = Duration::from_secs(20);
 const GUILD_LOAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// Attempts to reach READY on the very first connect before connect() gives up.
 const FIRST_CONNECT_ATTEMPTS: u32 = 3;
+/// Failed attempts to resume before starting a new session instead.
+const RESUME_ATTEMPTS: u32 = 3;
 
 pub enum Command {
     Disconnect,
 }
 
+/// Where the gateway is: given, or asked of the REST API (`GET /gateway`) with no fallback, so a
+/// wrong `apiBaseUrl` fails instead of quietly connecting to discord.com.
+pub enum GatewaySource {
+    Url(String),
+    Discover(Arc<Rest>),
+}
+
 pub struct RunnerConfig {
     pub token: Token,
     pub intents: GatewayIntents,
-    pub gateway_url: String,
+    pub gateway: GatewaySource,
     /// The emitter generation of this connection (see `Emitter::hold`).
     pub generation: u64,
 }
@@ -67,6 +77,7 @@ pub fn spawn(
         emitter,
         commands: rx,
         ready: Some(ready),
+        gateway_url: String::new(),
         session: None,
         seq: None,
         failures: 0,
@@ -98,6 +109,7 @@ struct Runner {
     commands: mpsc::UnboundedReceiver<Command>,
     /// Resolves connect(); taken at the first complete READY.
     ready: Option<oneshot::Sender<BridgeResult<ReadyInfo>>>,
+    gateway_url: String,
     session: Option<Session>,
     seq: Option<u64>,
     /// Consecutive attempts that did not reach READY or RESUMED.
@@ -125,13 +137,39 @@ impl Runner {
         self.emitter.emit(state_change(state, reason, resumed));
     }
 
+    async fn discover(&self) -> BridgeResult<String> {
+        match &self.cfg.gateway {
+            GatewaySource::Url(url) => Ok(url.clone()),
+            GatewaySource::Discover(rest) => {
+                let route = serenity::http::Route::Gateway;
+                let gw: serenity::model::gateway::Gateway =
+                    rest.json(rest.ticket(&route), route, reqwest::Method::GET, &[], Body::Empty).await?;
+                options::parse_base_url("the gateway url Discord returned", &gw.url, &["ws", "wss"])
+            }
+        }
+    }
+
     async fn run(mut self) {
         let mut reason = String::from("connect() called");
         let mut first = true;
         let final_reason = loop {
+            if self.gateway_url.is_empty() {
+                self.set_state("connecting", &reason, None);
+                match self.discover().await {
+                    Ok(url) => self.gateway_url = url,
+                    Err(err) => {
+                        if let Some(tx) = self.ready.take() {
+                            let _ = tx.send(Err(err.clone()));
+                        }
+                        break err.message;
+                    }
+                }
+            }
             let resuming = self.session.is_some();
-            self.set_state(if first { "connecting" } else if resuming { "resuming" } else { "reconnecting" }, &reason, None);
-            let url = self.session.as_ref().map_or_else(|| self.cfg.gateway_url.clone(), |s| s.resume_url.clone());
+            if !first {
+                self.set_state(if resuming { "resuming" } else { "reconnecting" }, &reason, None);
+            }
+            let url = self.session.as_ref().map_or_else(|| self.gateway_url.clone(), |s| s.resume_url.clone());
             let end = match self.open(&url).await {
                 Ok(ws) => self.connection(ws).await,
                 Err(err) if first => End::Fatal(err),
@@ -149,14 +187,18 @@ impl Runner {
                 }
                 End::Reconnect { resume, reason: why } => {
                     tracing::info!(resume, reason = %why, "gateway reconnect");
-                    if !resume {
+                    // A resume URL that keeps failing is given up for a new session at the gateway.
+                    if !resume || self.failures >= RESUME_ATTEMPTS {
                         self.session = None;
                         self.seq = None;
                     }
                     self.shared.write(|s| s.reconnects += 1);
                     self.failures += 1;
                     if self.ready.is_some() && self.failures >= FIRST_CONNECT_ATTEMPTS {
-                        let err = BridgeError::new(ErrorCode::DiscordUnavailable, format!("could not complete the gateway handshake: {why}"));
+                        let err = BridgeError::new(
+                            ErrorCode::DiscordUnavailable,
+                            format!("could not complete the gateway handshake: {why}"),
+                        );
                         if let Some(tx) = self.ready.take() {
                             let _ = tx.send(Err(err.clone()));
                         }
@@ -165,7 +207,8 @@ impl Runner {
                     reason = why;
                     // The first retry is immediate; repeated failures back off up to 30 s.
                     if self.failures > 1 {
-                        let base = Duration::from_millis(500u64 << (self.failures - 2).min(6)).min(Duration::from_secs(30));
+                        let base =
+                            Duration::from_millis(500u64 << (self.failures - 2).min(6)).min(Duration::from_secs(30));
                         let wait = base.mul_f64(1.0 + jitter_fraction() / 2.0);
                         tokio::select! {
                             _ = tokio::time::sleep(wait) => {}
@@ -185,7 +228,9 @@ impl Runner {
     }
 
     async fn open(&self, base: &str) -> BridgeResult<Ws> {
-        let unavailable = |why: String| BridgeError::new(ErrorCode::DiscordUnavailable, format!("could not open the gateway at {base}: {why}"));
+        let unavailable = |why: String| {
+            BridgeError::new(ErrorCode::DiscordUnavailable, format!("could not open the gateway at {base}: {why}"))
+        };
         let mut url = reqwest::Url::parse(base).map_err(|e| unavailable(e.to_string()))?;
         url.set_query(Some("v=10&encoding=json"));
         let config = WebSocketConfig { max_message_size: None, max_frame_size: None, ..Default::default() };
@@ -201,11 +246,14 @@ impl Runner {
         let frame = CloseFrame { code: CloseCode::from(code), reason: reason.to_string().into() };
         let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(Some(frame))).await;
         // Wait for the server's close frame so the TCP connection ends cleanly.
-        let _ = tokio::time::timeout(Duration::from_secs(2), async { while let Some(Ok(_)) = ws.next().await {} }).await;
+        let _ =
+            tokio::time::timeout(Duration::from_secs(2), async { while let Some(Ok(_)) = ws.next().await {} }).await;
     }
 
     async fn send(ws: &mut Ws, text: String) -> Result<(), End> {
-        ws.send(Message::Text(text)).await.map_err(|e| End::Reconnect { resume: true, reason: format!("connection lost while sending: {e}") })
+        ws.send(Message::Text(text))
+            .await
+            .map_err(|e| End::Reconnect { resume: true, reason: format!("connection lost while sending: {e}") })
     }
 
     /// One websocket connection, from Hello to its end.
@@ -328,7 +376,8 @@ impl Runner {
             "READY" => {
                 let ready: Ready = dispatch::parse(name, d).map_err(End::Fatal)?;
                 let user = convert::user(&ready.user, None);
-                self.session = Some(Session { id: ready.session_id.clone(), resume_url: ready.resume_gateway_url.clone() });
+                self.session =
+                    Some(Session { id: ready.session_id.clone(), resume_url: ready.resume_gateway_url.clone() });
                 self.failures = 0;
                 self.shared.write(|s| {
                     s.user = Some(user);

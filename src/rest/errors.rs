@@ -39,7 +39,8 @@ impl RateLimited {
             .or_else(|| header("retry-after").and_then(|v| v.parse().ok()))
             .unwrap_or(1.0)
             .clamp(0.0, 3600.0);
-        let global = body.global || header("x-ratelimit-global").is_some() || header("x-ratelimit-scope") == Some("global");
+        let global =
+            body.global || header("x-ratelimit-global").is_some() || header("x-ratelimit-scope") == Some("global");
         Self { retry_after: Duration::from_secs_f64(secs), global }
     }
 }
@@ -112,9 +113,15 @@ mod tests {
 
     #[test]
     fn codes_map_to_names() {
-        assert_eq!(http_error(404, br#"{"code":10003,"message":"Unknown Channel"}"#, None).code, ErrorCode::UnknownChannel);
+        assert_eq!(
+            http_error(404, br#"{"code":10003,"message":"Unknown Channel"}"#, None).code,
+            ErrorCode::UnknownChannel
+        );
         assert_eq!(http_error(401, br#"{"code":0,"message":"401: Unauthorized"}"#, None).code, ErrorCode::InvalidToken);
-        assert_eq!(http_error(403, br#"{"code":50013,"message":"Missing Permissions"}"#, None).code, ErrorCode::MissingPermissions);
+        assert_eq!(
+            http_error(403, br#"{"code":50013,"message":"Missing Permissions"}"#, None).code,
+            ErrorCode::MissingPermissions
+        );
     }
 
     #[test]
@@ -128,7 +135,8 @@ mod tests {
     fn retry_after_from_body_or_header() {
         let mut h = HeaderMap::new();
         h.insert("x-ratelimit-scope", "global".parse().unwrap());
-        let r = RateLimited::parse(&h, br#"{"message":"You are being rate limited.","retry_after":0.25,"global":false}"#);
+        let r =
+            RateLimited::parse(&h, br#"{"message":"You are being rate limited.","retry_after":0.25,"global":false}"#);
         assert!(r.global);
         assert_eq!(r.retry_after, Duration::from_millis(250));
     }

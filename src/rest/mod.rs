@@ -17,8 +17,8 @@ use tokio::time::Instant;
 use crate::error::{BridgeError, BridgeResult, ErrorCode};
 use crate::options::{Token, DISCORD_BASE};
 pub use errors::http_error;
-pub use ratelimit::Ticket;
 use ratelimit::Ratelimiter;
+pub use ratelimit::Ticket;
 
 const UA: &str = concat!("DiscordBot (https://github.com/omp-discord-bridge, ", env!("CARGO_PKG_VERSION"), ")");
 const MAX_429_RETRIES: u32 = 5;
@@ -75,8 +75,9 @@ impl Rest {
     fn build(&self, method: &Method, url: &str, body: &Body) -> BridgeResult<reqwest::Request> {
         let mut req = self.client.request(method.clone(), url).timeout(self.timeout).header(USER_AGENT, UA);
         if let Some(token) = &self.auth {
-            let value = HeaderValue::from_str(&token.header())
-                .map_err(|_| BridgeError::new(ErrorCode::InvalidOption, "token has characters not allowed in a header"))?;
+            let value = HeaderValue::from_str(&token.header()).map_err(|_| {
+                BridgeError::new(ErrorCode::InvalidOption, "token has characters not allowed in a header")
+            })?;
             req = req.header(AUTHORIZATION, value);
         }
         req = match body {
@@ -91,7 +92,9 @@ impl Rest {
                 req.multipart(form)
             }
         };
-        req.build().map_err(|e| BridgeError::new(ErrorCode::InvalidOption, format!("could not build the request: {}", e.without_url())))
+        req.build().map_err(|e| {
+            BridgeError::new(ErrorCode::InvalidOption, format!("could not build the request: {}", e.without_url()))
+        })
     }
 
     /// Takes the call's place in its route's line; do this when the call is made.
@@ -101,7 +104,14 @@ impl Rest {
 
     /// Sends one request when its ticket's turn comes, waiting for rate limits, retrying 429s
     /// and 5xx (keeping its turn, so later calls stay behind it); returns the body.
-    pub async fn request(&self, ticket: Ticket, route: Route<'_>, method: Method, query: &[(&str, String)], body: Body) -> BridgeResult<Vec<u8>> {
+    pub async fn request(
+        &self,
+        ticket: Ticket,
+        route: Route<'_>,
+        method: Method,
+        query: &[(&str, String)],
+        body: Body,
+    ) -> BridgeResult<Vec<u8>> {
         let url = self.url(&route, query);
         ticket.turn().await;
         let mut limited = 0;
@@ -119,7 +129,11 @@ impl Rest {
                 Err(e) if e.is_timeout() => {
                     return Err(BridgeError::new(
                         ErrorCode::Timeout,
-                        format!("Discord did not answer {method} {} within {} ms.", route_name(&route), self.timeout.as_millis()),
+                        format!(
+                            "Discord did not answer {method} {} within {} ms.",
+                            route_name(&route),
+                            self.timeout.as_millis()
+                        ),
                     ))
                 }
                 Err(e) => {
@@ -140,7 +154,12 @@ impl Rest {
                 429 => {
                     let info = errors::RateLimited::parse(&headers, &bytes);
                     limited += 1;
-                    tracing::warn!(route = route_name(&route), global = info.global, retry_after_ms = info.retry_after.as_millis() as u64, "429");
+                    tracing::warn!(
+                        route = route_name(&route),
+                        global = info.global,
+                        retry_after_ms = info.retry_after.as_millis() as u64,
+                        "429"
+                    );
                     if info.global {
                         self.limiter.block_global(info.retry_after);
                     } else if !ticket.block_for(info.retry_after, now) {
@@ -149,7 +168,10 @@ impl Rest {
                     if limited > MAX_429_RETRIES {
                         let mut err = BridgeError::new(
                             ErrorCode::RateLimited,
-                            format!("Discord kept rate-limiting {} after {MAX_429_RETRIES} retries; slow down.", route_name(&route)),
+                            format!(
+                                "Discord kept rate-limiting {} after {MAX_429_RETRIES} retries; slow down.",
+                                route_name(&route)
+                            ),
                         );
                         err.retry_after_ms = Some(info.retry_after.as_secs_f64() * 1000.0);
                         err.http_status = Some(429);
@@ -165,7 +187,14 @@ impl Rest {
         }
     }
 
-    pub async fn json<T: DeserializeOwned>(&self, ticket: Ticket, route: Route<'_>, method: Method, query: &[(&str, String)], body: Body) -> BridgeResult<T> {
+    pub async fn json<T: DeserializeOwned>(
+        &self,
+        ticket: Ticket,
+        route: Route<'_>,
+        method: Method,
+        query: &[(&str, String)],
+        body: Body,
+    ) -> BridgeResult<T> {
         let name = route_name(&route);
         let bytes = self.request(ticket, route, method, query, body).await?;
         serde_json::from_slice(&bytes).map_err(|e| {
@@ -190,6 +219,8 @@ fn root_cause(e: &reqwest::Error) -> String {
 
 /// 250 ms, 500 ms, 1 s … plus up to 100 ms of jitter so many clients do not retry in step.
 fn backoff(attempt: u32) -> Duration {
-    let jitter = u64::from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos() % 100);
+    let jitter = u64::from(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos() % 100,
+    );
     Duration::from_millis(250u64 << attempt.min(5)) + Duration::from_millis(jitter)
 }
