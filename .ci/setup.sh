@@ -8,3 +8,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 npm install --no-audit --no-fund --loglevel=error
 export PATH="$(.ci/tools.sh):$PATH"
 npx napi build --platform --release
+npm run build:extension --silent

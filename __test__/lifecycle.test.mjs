@@ -2,19 +2,12 @@
 // the most verbose logs never show the token.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TEST_TOKEN } from './discord-server/server.mjs';
+import { findBun } from './helpers/bun.mjs';
 
 const scenario = fileURLToPath(new URL('./scenarios/lifecycle.mjs', import.meta.url));
-
-function findBun() {
-  const local = fileURLToPath(new URL('../.tools/node_modules/@oven/bun-linux-x64/bin/bun', import.meta.url));
-  if (process.env.BUN && existsSync(process.env.BUN)) return process.env.BUN;
-  if (existsSync(local)) return local;
-  try { return execFileSync('which', ['bun']).toString().trim(); } catch { return null; }
-}
 
 /** Runs the scenario; resolves with its exit code and output, or rejects if it does not exit. */
 function run(runtime, timeoutMs = 60000) {

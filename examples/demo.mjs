@@ -1,65 +1,58 @@
-// The demo: the native core against the bundled Discord-compatible server, the way the OMP
-// extension will use it. A person on Discord ("alice") talks to the bot, the bot answers with
-// an approval prompt, alice clicks Allow, and a webhook posts the "agent finished" notice.
-import { createRequire } from 'node:module';
-import { startTestServer, EventLog } from '../__test__/helpers/server.mjs';
+// The demo: a real omp with this plugin, the bundled Discord-compatible server as Discord, and a
+// scripted model as the LLM — no Discord account and no API key. What you see is what a user
+// sees: the agent reads the channel, posts to it, and the completion notice arrives.
+import { startTestServer } from '../__test__/helpers/server.mjs';
+import { startScriptedModel } from '../__test__/omp/scripted-model.mjs';
+import { makeHome, startOmp } from '../__test__/omp/harness.mjs';
 
-const { DiscordClient, sendWebhook } = createRequire(import.meta.url)('../index.js');
-const runtime = typeof Bun === 'undefined' ? `Node ${process.version}` : `Bun ${Bun.version}`;
 const say = (...a) => console.log(...a);
+const show = async (server, channelId, since) => {
+  for (const m of (await server.messages(channelId)).filter((m) => BigInt(m.id) > BigInt(since))) {
+    const text = m.content || m.embeds.map((e) => `[embed] ${e.title}${e.description ? ` — ${e.description}` : ''}`).join(' ');
+    say(`   #general  ${m.author.username.padEnd(10)} ${text.replace(/\n/g, '\n                         ')}`);
+  }
+};
 
 const server = await startTestServer();
 const w = server.world;
-say(`Discord-compatible server on ${w.apiBaseUrl}; runtime: ${runtime}`);
+const model = await startScriptedModel();
+say(`Discord-compatible server: ${w.apiBaseUrl}   scripted model: ${model.baseUrl}`);
 
-const client = new DiscordClient({ token: w.token, apiBaseUrl: w.apiBaseUrl });
-const events = new EventLog(client);
-client.onEvent((e) => {
-  if (e.type === 'stateChange') say(`  [gateway] ${e.state}${e.resumed !== undefined ? ` (resumed: ${e.resumed})` : ''} — ${e.reason}`);
-});
+const home = makeHome(model);
+say('omp plugin link . → installed omp-discord-bridge as an OMP plugin (throwaway HOME)');
+const omp = await startOmp({ home, env: { DISCORD_TOKEN: w.token, DISCORD_CHANNEL_ID: w.generalId, DISCORD_API_BASE_URL: w.apiBaseUrl } });
+await omp.wait((f) => f.type === 'extension_ui_request' && f.method === 'setStatus' && /omp-bot/.test(f.statusText ?? ''));
+say(`omp is running (RPC mode); its status line: "${omp.statuses().at(-1)}"\n`);
 
-const ready = await client.connect();
-say(`Connected as ${ready.user.username} to ${ready.guilds.map((g) => g.name).join(', ')}`);
+const first = await server.say('Heads-up: the nightly build failed at the lint step.', { author: 'alice' });
+say('alice writes in #general:');
+await show(server, w.generalId, BigInt(first.id) - 1n);
 
-await client.registerCommands([{ name: 'ask', description: 'Ask the agent', options: [{ name: 'prompt', description: 'What to do', required: true }] }], w.guildId);
-say('Registered /ask');
+model.queue(
+  { toolCalls: [{ name: 'discord_read', arguments: { limit: 5 } }] },
+  { toolCalls: [{ name: 'discord_send', arguments: { content: 'On it — fixing the lint errors now. 🛠️', reply_to: first.id } }] },
+  { text: 'Alice reported a lint failure in the nightly build. I replied on Discord and will fix the lint errors.' },
+);
+say('\nYou (in omp): "Check Discord and let the team know you are on it."');
+omp.send({ type: 'prompt', message: 'Check Discord and let the team know you are on it.' });
+const seen = new Set();
+const watchTools = setInterval(() => {
+  for (const f of omp.frames) {
+    if (f.type === 'tool_execution_start' && !seen.has(f.toolCallId)) {
+      seen.add(f.toolCallId);
+      say(`   omp → tool ${f.toolName} ${JSON.stringify(f.args ?? {})}`);
+    }
+  }
+}, 50);
+await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { timeoutMs: 60000 });
+await server.waitFor((e) => e.kind === 'rest' && e.method === 'POST' && e.body?.embeds?.[0]?.title?.includes('finished'), { after: -1 });
+clearInterval(watchTools);
+say('\n#general now shows:');
+await show(server, w.generalId, first.id);
 
-await server.say('hey bot, can you clean the build folder?', { author: 'alice' });
-const inbound = await events.wait((e) => e.type === 'messageCreate' && e.message.author.id === w.aliceId);
-say(`alice → #general: "${inbound.message.content}"`);
-
-await client.addReaction(w.generalId, inbound.message.id, '👀');
-await client.typing(w.generalId);
-const prompt = await client.sendMessage(w.generalId, {
-  replyTo: inbound.message.id,
-  embeds: [{ title: 'Approve tool call?', description: '```sh\nrm -rf build/\n```', color: 0xfee75c, fields: [{ name: 'tool', value: 'bash', inline: true }] }],
-  components: [[{ label: 'Allow', customId: 'approve:demo:1', style: 'success' }, { label: 'Deny', customId: 'deny:demo:1', style: 'danger' }]],
-});
-say(`bot → #general: approval prompt ${prompt.id} with Allow / Deny`);
-
-const click = await server.post('/button', { messageId: prompt.id, customId: 'approve:demo:1', user: 'alice' });
-const { interaction } = await events.wait((e) => e.type === 'interactionCreate' && e.interaction.id === click.id);
-say(`alice clicked ${interaction.customId}`);
-await client.respondToInteraction(interaction.id, interaction.token, { kind: 'update', message: { content: `✅ Allowed by ${interaction.user.displayName}`, embeds: [], components: [] } });
-
-const { id: askId } = await server.post('/command', { name: 'ask', user: 'alice', options: [{ name: 'prompt', type: 3, value: 'run the tests' }] });
-const ask = (await events.wait((e) => e.type === 'interactionCreate' && e.interaction.id === askId)).interaction;
-say(`alice ran /ask prompt:"${ask.options[0].value}"`);
-await client.respondToInteraction(ask.id, ask.token, { message: { content: 'Queued for the agent.', ephemeral: true } });
-
-await server.gateway('drop');
-await events.wait((e) => e.type === 'stateChange' && e.state === 'connected' && e.resumed === true);
-
-await sendWebhook(w.webhookUrl, { embeds: [{ title: 'Agent finished', description: 'Cleaned build/ and ran the tests: 42 passed.', color: 0x57f287 }] });
-say('webhook → #general: "Agent finished"');
-
-const s = client.status();
-say(`Status: ${s.state}, latency ${s.latencyMs?.toFixed(2) ?? '–'} ms, reconnects ${s.reconnects}, events ${s.eventsReceived}`);
-await client.disconnect();
-
-say('\n#general as Discord stored it:');
-for (const m of await server.messages()) {
-  const text = m.content || m.embeds.map((e) => `[embed: ${e.title}]`).join(' ');
-  say(`  ${m.author.username.padEnd(12)} ${text.replace(/\n/g, ' ')}`);
-}
+const [status] = await omp.command('/discord status');
+say(`\n/discord status:\n   ${status.replace(/\n/g, '\n   ')}`);
+await omp.close();
+await model.close();
 await server.close();
+say('\nDone: omp exited cleanly and closed its Discord connection.');

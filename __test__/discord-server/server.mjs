@@ -44,6 +44,13 @@ export async function startServer(options = {}) {
       const body = Buffer.concat(chunks);
       let result;
       try {
+        if (req.url.startsWith('/attachments/')) {
+          // The CDN: attachment URLs serve the uploaded bytes.
+          const id = req.url.split('/')[2];
+          const found = [...world.messages.values()].flat().flatMap((m) => m.attachments).find((a) => a.id === id);
+          res.writeHead(found ? 200 : 404, { 'content-type': found?.content_type ?? 'text/plain' });
+          return res.end(found ? Buffer.from(found._data, 'base64') : 'not found');
+        }
         result = req.url.startsWith('/__control/') ? await control(req, body) : await rest.handle(req, body);
       } catch (e) {
         result = { status: 500, body: { message: `test server error: ${e.stack}`, code: 0 } };

@@ -1,0 +1,169 @@
+// One Discord connection per omp process, shared by the main session and its subagents (OMP runs
+// the extension factory again for each of them). Created by the first session_start, closed by
+// that session's session_shutdown, so the process can exit.
+import type { ClientStatus, DiscordClient, MessageInfo, OutgoingMessage, ReadyInfo } from "../../index.js";
+import { type DiscordConfig, loadConfig } from "./config.js";
+import { loadNative, type Native } from "./native.js";
+
+export type BridgeState = "off" | "webhook" | "connecting" | "connected" | "reconnecting" | "disconnected" | "error";
+
+export class Bridge {
+	config: DiscordConfig;
+	state: BridgeState;
+	client?: DiscordClient;
+	ready?: ReadyInfo;
+	/** The last thing that went wrong, for the status line and `/discord`. */
+	problem?: string;
+	private native?: Native;
+	private listeners = new Set<() => void>();
+	private channelNames = new Map<string, string>();
+
+	constructor(config: DiscordConfig = loadConfig()) {
+		this.config = config;
+		this.problem = config.problem;
+		this.state = config.mode === "bot" ? "disconnected" : config.mode;
+	}
+
+	onChange(listener: () => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private changed(state?: BridgeState, problem?: string) {
+		if (state) this.state = state;
+		if (problem !== undefined) this.problem = problem || undefined;
+		for (const l of this.listeners) {
+			try {
+				l();
+			} catch {
+				// A status-line update must never break the connection.
+			}
+		}
+	}
+
+	nativeCore(): Native {
+		this.native ??= loadNative();
+		return this.native;
+	}
+
+	/** Opens the gateway (bot mode). Never throws: failures become the state and `problem`. */
+	async connect(): Promise<void> {
+		if (this.config.mode !== "bot" || this.client) return;
+		try {
+			const { DiscordClient } = this.nativeCore();
+			const client = new DiscordClient({ token: this.config.token!, apiBaseUrl: this.config.apiBaseUrl });
+			this.client = client;
+			client.onEvent((e) => {
+				if (e.type === "stateChange") {
+					const state = e.state === "connected" ? "connected" : e.state === "disconnected" ? "disconnected" : e.state === "connecting" ? "connecting" : "reconnecting";
+					this.changed(state, state === "connected" ? "" : undefined);
+				} else if (e.type === "ready") {
+					this.ready = e.ready;
+				} else if (e.type === "threadCreate") {
+					this.channelNames.set(e.thread.name.toLowerCase(), e.thread.id);
+				}
+			});
+			this.changed("connecting", "");
+			this.ready = await client.connect();
+			this.changed("connected");
+		} catch (err) {
+			const e = err as Error & { code?: string };
+			this.client = undefined;
+			this.changed("error", e.code ? `${e.code}: ${e.message}` : e.message);
+		}
+	}
+
+	async disconnect(): Promise<void> {
+		const client = this.client;
+		this.client = undefined;
+		this.ready = undefined;
+		if (client) await client.disconnect().catch(() => {});
+		if (this.config.mode === "bot") this.changed("disconnected");
+	}
+
+	status(): ClientStatus | undefined {
+		return this.client?.status();
+	}
+
+	/** The status line: short, and says what to do when something is wrong. */
+	statusLine(): string {
+		switch (this.state) {
+			case "off":
+				return this.problem ? "Discord: config error (see /discord)" : "Discord: not configured";
+			case "webhook":
+				return "Discord: webhook";
+			case "connecting":
+				return "Discord: connecting…";
+			case "connected":
+				return `Discord: ${this.ready?.user.username ?? "connected"}`;
+			case "reconnecting":
+				return "Discord: reconnecting…";
+			case "disconnected":
+				return "Discord: disconnected";
+			case "error":
+				return `Discord: ${this.problem?.split(":")[0] ?? "error"} (see /discord)`;
+		}
+	}
+
+	/** A connected client, or an error that says why there is none. */
+	requireClient(what: string): DiscordClient {
+		if (this.config.mode === "webhook") throw new Error(`${what} needs a bot: webhook-only mode can only post to the webhook's channel. Set DISCORD_TOKEN to use it.`);
+		if (this.config.mode === "off") throw new Error(`Discord is not configured, so ${what} cannot run. Set DISCORD_TOKEN and DISCORD_CHANNEL_ID (see /discord).`);
+		if (!this.client) throw new Error(`Discord is not connected${this.problem ? ` (${this.problem})` : ""}; run /discord connect.`);
+		return this.client;
+	}
+
+	/** A channel id from an id, a `#name`, or nothing (the home channel). */
+	async resolveChannel(ref: string | undefined): Promise<string> {
+		const value = ref?.trim();
+		if (!value) {
+			if (!this.config.channelId) throw new Error("No channel given and no home channel set; pass a channel, or set DISCORD_CHANNEL_ID.");
+			return this.config.channelId;
+		}
+		if (/^<#\d+>$/.test(value)) return value.slice(2, -1);
+		if (/^\d+$/.test(value)) return value;
+		const name = value.replace(/^#/, "").toLowerCase();
+		const known = this.channelNames.get(name);
+		if (known) return known;
+		const channels = await this.requireClient("finding a channel by name").channels();
+		for (const c of channels) this.channelNames.set(c.name.toLowerCase(), c.id);
+		const found = this.channelNames.get(name);
+		if (!found) {
+			const names = channels.filter((c) => c.kind === "text").map((c) => `#${c.name}`).join(", ");
+			throw new Error(`There is no channel named #${name}. Text channels the bot can see: ${names || "none"}.`);
+		}
+		return found;
+	}
+
+	/** Sends to a channel; in webhook mode, the home channel means the webhook. */
+	async send(channelRef: string | undefined, message: OutgoingMessage): Promise<MessageInfo | null> {
+		if (this.config.mode === "webhook" && !channelRef) return this.nativeCore().sendWebhook(this.config.webhookUrl!, message);
+		const client = this.requireClient("sending a message");
+		return client.sendMessage(await this.resolveChannel(channelRef), message);
+	}
+
+	/** Removes secrets this extension knows from text about to leave for Discord. */
+	redact(text: string): string {
+		let out = text;
+		for (const secret of [this.config.token, this.config.webhookUrl]) {
+			if (secret && secret.length >= 8) out = out.split(secret).join("[redacted]");
+		}
+		return out;
+	}
+}
+
+const KEY = Symbol.for("omp-discord-bridge.bridge");
+type Holder = { [KEY]?: { bridge: Bridge; owner: object } };
+
+/** The process's bridge; the first caller becomes its owner (the main session). */
+export function sharedBridge(claimant: object): { bridge: Bridge; owner: boolean } {
+	const holder = globalThis as Holder;
+	if (!holder[KEY]) holder[KEY] = { bridge: new Bridge(), owner: claimant };
+	return { bridge: holder[KEY].bridge, owner: holder[KEY].owner === claimant };
+}
+
+/** Forgets the process's bridge (after the owner shut it down). */
+export function releaseBridge(claimant: object) {
+	const holder = globalThis as Holder;
+	if (holder[KEY]?.owner === claimant) delete holder[KEY];
+}

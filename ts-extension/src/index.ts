@@ -1,0 +1,74 @@
+// omp-discord-bridge as an OMP extension: Discord tools for the model, completion and failure
+// notifications, `/discord`, and a status-line indicator — on the native core, in-process.
+import type { ExtensionAPI } from "@oh-my-pi/pi-coding-agent";
+import { type Bridge, releaseBridge, sharedBridge } from "./bridge.js";
+import { registerCommand } from "./command.js";
+import { completionMessages, failureMessage, Notifier } from "./notify.js";
+import { registerTools } from "./tools.js";
+
+export default function discordBridge(pi: ExtensionAPI) {
+	pi.setLabel("Discord");
+	// The factory also runs for subagents and for `omp plugin install` validation: it only
+	// registers. The connection is made by the first session_start (the main session).
+	const me = {};
+	let bridge: Bridge | undefined;
+	let owner = false;
+	let notifier: Notifier | undefined;
+	let startedAt = Date.now();
+	const current = () => (bridge ??= sharedBridge(me).bridge);
+
+	registerTools(pi, current);
+	registerCommand(pi, current);
+
+	pi.on("session_start", async (_event, ctx) => {
+		const claim = sharedBridge(me);
+		bridge = claim.bridge;
+		owner = claim.owner;
+		const ui = ctx.ui;
+		const show = () => {
+			try {
+				ui.setStatus("discord", bridge!.statusLine());
+			} catch {
+				// No status line in this mode.
+			}
+		};
+		bridge.onChange(show);
+		if (owner) {
+			notifier = new Notifier(bridge, (message) => {
+				try {
+					ui.notify(message, "warning");
+				} catch {}
+			});
+			// Not awaited: start-up never waits for Discord.
+			void bridge.connect();
+		}
+		show();
+	});
+
+	pi.on("agent_start", () => {
+		startedAt = Date.now();
+	});
+
+	pi.on("agent_end", (event) => {
+		if (!owner || !bridge || !notifier || (event as { willContinue?: boolean }).willContinue) return;
+		const session = pi.getSessionName() || "omp session";
+		notifier.push(completionMessages(bridge, { session, ms: Date.now() - startedAt, messages: event.messages as never }));
+	});
+
+	pi.on("auto_retry_end", (event) => {
+		if (!owner || !bridge || !notifier || event.success) return;
+		notifier.push([failureMessage(bridge, pi.getSessionName() || "omp session", `gave up after ${event.attempt} attempts`, event.finalError ?? "The model kept failing.")]);
+	});
+
+	pi.on("credential_disabled", (event) => {
+		if (!owner || !bridge || !notifier) return;
+		notifier.push([failureMessage(bridge, pi.getSessionName() || "omp session", `credential for ${event.provider} disabled`, event.disabledCause)]);
+	});
+
+	pi.on("session_shutdown", async () => {
+		if (!owner || !bridge) return;
+		await notifier?.flush();
+		await bridge.disconnect();
+		releaseBridge(me);
+	});
+}

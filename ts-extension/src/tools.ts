@@ -1,0 +1,162 @@
+// The LLM tools. Every failure comes back as a tool result with isError and a sentence the model
+// can act on; nothing throws into the turn.
+import type { ExtensionAPI } from "@oh-my-pi/pi-coding-agent";
+import { isAbsolute, resolve } from "node:path";
+import type { MessageInfo } from "../../index.js";
+import type { Bridge } from "./bridge.js";
+
+type ToolResult = { content: { type: "text"; text: string }[]; details?: unknown; isError?: boolean };
+
+const ok = (text: string, details?: unknown): ToolResult => ({ content: [{ type: "text", text }], details });
+const fail = (err: unknown): ToolResult => {
+	const e = err as Error & { code?: string };
+	return { content: [{ type: "text", text: e.code ? `${e.code}: ${e.message}` : e.message }], isError: true };
+};
+
+function clock(iso: string): string {
+	const d = new Date(iso);
+	return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(11, 16);
+}
+
+/** Messages as a transcript a model reads easily, oldest first. */
+export function transcript(messages: MessageInfo[]): string {
+	return messages
+		.slice()
+		.reverse()
+		.map((m) => {
+			const who = `${m.author.displayName}${m.author.bot ? " [bot]" : ""}`;
+			const files = m.attachments.length ? ` (attachments: ${m.attachments.map((a) => a.filename).join(", ")})` : "";
+			const embeds = m.embeds.length ? ` [embed: ${m.embeds.map((e) => e.title ?? e.description ?? "").join(" | ")}]` : "";
+			return `[${clock(m.timestamp)}] ${who} (id ${m.id}): ${m.content}${embeds}${files}`;
+		})
+		.join("\n");
+}
+
+export function registerTools(pi: ExtensionAPI, bridge: () => Bridge) {
+	const z = pi.zod;
+	const channel = z.string().optional().describe('Channel id, or "#name". Default: the home channel (DISCORD_CHANNEL_ID).');
+	const tool = (def: { name: string; label: string; description: string; parameters: unknown; run: (params: any, cwd: string) => Promise<ToolResult> }) =>
+		pi.registerTool({
+			name: def.name,
+			label: def.label,
+			description: def.description,
+			parameters: def.parameters as never,
+			loadMode: "essential",
+			async execute(_id: string, params: unknown, _signal: unknown, _onUpdate: unknown, ctx: { cwd: string }) {
+				try {
+					return await def.run(params, ctx.cwd);
+				} catch (err) {
+					return fail(err);
+				}
+			},
+		} as never);
+
+	tool({
+		name: "discord_send",
+		label: "Discord: send",
+		description: "Post a message to Discord (text, optionally an embed, optionally as a reply). Long text is split into several messages.",
+		parameters: z.object({
+			content: z.string().optional().describe("The text. Markdown works; mentions do not ping anyone."),
+			channel,
+			embed: z.object({ title: z.string().optional(), description: z.string().optional(), color: z.number().optional() }).optional(),
+			reply_to: z.string().optional().describe("Id of a message in the same channel to reply to."),
+		}),
+		run: async (p) => {
+			const b = bridge();
+			if (!p.content && !p.embed) return fail(new Error("Give content or an embed to send."));
+			const pieces = p.content ? bridge().nativeCore().splitMessage(b.redact(p.content)) : [undefined];
+			const sent: (MessageInfo | null)[] = [];
+			for (const [i, piece] of pieces.entries()) {
+				const last = i === pieces.length - 1;
+				sent.push(await b.send(p.channel, {
+					content: piece,
+					embeds: last && p.embed ? [{ ...p.embed, description: p.embed.description && b.redact(p.embed.description) }] : undefined,
+					replyTo: i === 0 ? p.reply_to : undefined,
+				}));
+			}
+			const ids = sent.map((m) => m?.id).filter(Boolean);
+			const where = sent[0]?.channelId ? `channel ${sent[0].channelId}` : "the webhook's channel";
+			return ok(`Sent ${sent.length} message${sent.length > 1 ? "s" : ""} to ${where}${ids.length ? ` (id ${ids.join(", ")})` : ""}.`, { ids });
+		},
+	});
+
+	tool({
+		name: "discord_read",
+		label: "Discord: read",
+		description: "Read the most recent messages of a Discord channel as a transcript, oldest first.",
+		parameters: z.object({ channel, limit: z.number().optional().describe("How many messages, 1–100 (default 20).") }),
+		run: async (p) => {
+			const b = bridge();
+			const client = b.requireClient("reading messages");
+			const id = await b.resolveChannel(p.channel);
+			const messages = await client.fetchMessages(id, { limit: Math.min(100, Math.max(1, Math.round(p.limit ?? 20))) });
+			return ok(messages.length ? transcript(messages) : "(no messages)", { count: messages.length });
+		},
+	});
+
+	tool({
+		name: "discord_channels",
+		label: "Discord: channels",
+		description: "List the Discord servers the bot is in and their channels (with ids).",
+		parameters: z.object({}),
+		run: async () => {
+			const client = bridge().requireClient("listing channels");
+			const [guilds, channels] = await Promise.all([client.guilds(), client.channels()]);
+			const lines = guilds.map((g) => {
+				const own = channels.filter((c) => c.guildId === g.id && c.kind !== "category");
+				return `${g.name} (id ${g.id})\n${own.map((c) => `  #${c.name} (${c.kind}, id ${c.id})`).join("\n")}`;
+			});
+			return ok(lines.join("\n") || "(the bot is in no server)");
+		},
+	});
+
+	tool({
+		name: "discord_edit",
+		label: "Discord: edit",
+		description: "Edit the text of a message the bot sent earlier.",
+		parameters: z.object({ message_id: z.string(), content: z.string(), channel }),
+		run: async (p) => {
+			const b = bridge();
+			const m = await b.requireClient("editing a message").editMessage(await b.resolveChannel(p.channel), p.message_id, { content: b.redact(p.content) });
+			return ok(`Edited message ${m.id}.`);
+		},
+	});
+
+	tool({
+		name: "discord_react",
+		label: "Discord: react",
+		description: 'Add a reaction to a message, e.g. "👍" or a custom emoji as "name:id".',
+		parameters: z.object({ message_id: z.string(), emoji: z.string(), channel }),
+		run: async (p) => {
+			const b = bridge();
+			await b.requireClient("reacting").addReaction(await b.resolveChannel(p.channel), p.message_id, p.emoji);
+			return ok(`Reacted ${p.emoji} to message ${p.message_id}.`);
+		},
+	});
+
+	tool({
+		name: "discord_thread",
+		label: "Discord: thread",
+		description: "Start a thread in a channel, optionally from an existing message. Returns the thread's id, usable as a channel.",
+		parameters: z.object({ name: z.string(), message_id: z.string().optional(), channel }),
+		run: async (p) => {
+			const b = bridge();
+			const t = await b.requireClient("creating a thread").createThread(await b.resolveChannel(p.channel), { name: p.name, messageId: p.message_id });
+			return ok(`Created thread #${t.name} (id ${t.id}).`, { id: t.id });
+		},
+	});
+
+	tool({
+		name: "discord_upload",
+		label: "Discord: upload",
+		description: "Upload a file from the workspace to Discord (up to 10 MiB), with an optional message.",
+		parameters: z.object({ path: z.string().describe("File path, relative to the workspace."), content: z.string().optional(), channel }),
+		run: async (p, cwd) => {
+			const b = bridge();
+			const path = isAbsolute(p.path) ? p.path : resolve(cwd, p.path);
+			const client = b.requireClient("uploading a file");
+			const m = await client.sendMessage(await b.resolveChannel(p.channel), { content: p.content && b.redact(p.content), files: [{ path }] });
+			return ok(`Uploaded ${m.attachments.map((a) => a.filename).join(", ")} (message ${m.id}).`);
+		},
+	});
+}
