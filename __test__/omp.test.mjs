@@ -2,11 +2,13 @@
 // bundled Discord-compatible server as Discord. Each test fails if OMP logged an extension error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.mjs';
 import { startScriptedModel } from './omp/scripted-model.mjs';
-import { makeHome, startOmp, extensionLogErrors } from './omp/harness.mjs';
+import { makeHome, startOmp, extensionLogErrors, ROOT } from './omp/harness.mjs';
 
 let server, model, w;
 
@@ -172,4 +174,28 @@ test('the settings file beside OMP\'s config works when the environment is empty
     assert.match(text, new RegExp(`Home channel: ${w.opsId}`));
     assert.match(text, /Settings file: .*discord\.json/);
   }, { discordJson });
+});
+
+test('installed from the packed tarballs, the plugin loads its binary from the per-platform package', async () => {
+  // What `npm install omp-discord-bridge` gives a user: the main package (no binary) and the
+  // per-platform package holding the .node, installed side by side; then `omp plugin link`.
+  const work = mkdtempSync(join(tmpdir(), 'odb-pack-'));
+  const platformDir = join(work, 'linux-x64-gnu');
+  cpSync(join(ROOT, 'npm', 'linux-x64-gnu'), platformDir, { recursive: true });
+  cpSync(join(ROOT, 'omp-discord-bridge.linux-x64-gnu.node'), join(platformDir, 'omp-discord-bridge.linux-x64-gnu.node'));
+  const pack = (dir) => execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: dir }).toString().trim().split('\n').at(-1);
+  const tarballs = [pack(platformDir), pack(ROOT)].map((t) => join(work, t));
+  const project = join(work, 'project');
+  mkdirSync(project);
+  execFileSync('npm', ['init', '-y'], { cwd: project, stdio: 'pipe' });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', ...tarballs], { cwd: project, stdio: 'pipe' });
+  const installed = join(project, 'node_modules', 'omp-discord-bridge');
+  assert.ok(!readdirSync(installed).some((f) => f.endsWith('.node')), 'the main package carries no binary');
+  assert.ok(existsSync(join(installed, 'ts-extension', 'dist', 'index.js')), 'the bundled extension is in the package');
+  await withOmp(botEnv(), async (omp) => {
+    await omp.wait((f) => f.type === 'extension_ui_request' && f.method === 'setStatus' && /omp-bot/.test(f.statusText ?? ''));
+    model.queue({ toolCalls: [{ name: 'discord_send', arguments: { content: 'from the installed package' } }] }, { text: 'done' });
+    await omp.prompt('post it');
+    assert.ok((await server.messages()).some((m) => m.content === 'from the installed package'));
+  }, { linkDir: installed });
 });

@@ -8,11 +8,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pathWithBun } from '../helpers/bun.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const OMP = join(ROOT, 'node_modules', '.bin', 'omp');
 
 /** A HOME with models.yml pointing at the scripted model; `link` installs this package as a plugin. */
-export function makeHome(model, { link = true, discordJson } = {}) {
+export function makeHome(model, { link = true, linkDir = ROOT, discordJson } = {}) {
   const home = mkdtempSync(join(tmpdir(), 'omp-home-'));
   const agent = join(home, '.omp', 'agent');
   mkdirSync(agent, { recursive: true });
@@ -32,7 +32,7 @@ export function makeHome(model, { link = true, discordJson } = {}) {
     '',
   ].join('\n'));
   if (discordJson) writeFileSync(join(agent, 'discord.json'), JSON.stringify(discordJson));
-  if (link) execFileSync(OMP, ['plugin', 'link', ROOT], { env: baseEnv(home), stdio: 'pipe' });
+  if (link) execFileSync(OMP, ['plugin', 'link', linkDir], { env: baseEnv(home), stdio: 'pipe' });
   return home;
 }
 
