@@ -106,7 +106,8 @@ test('long answers: split without breaking code fences; very long ones attached 
     await omp.prompt('write a novel');
     const withFile = await waitForBotMessage((b) => b.embeds?.[0]?.description?.includes('answer.md'));
     assert.equal(withFile.body.attachments[0].filename, 'answer.md');
-    const stored = (await server.messages()).at(-1);
+    const channelId = withFile.path.split('/')[4];
+    const stored = (await server.messages(channelId)).at(-1);
     assert.equal(await (await fetch(stored.attachments[0].url)).text(), huge, 'the whole answer, as the .md file');
   });
 });

@@ -1,9 +1,10 @@
 // One Discord connection per omp process, shared by the main session and its subagents (OMP runs
 // the extension factory again for each of them). Created by the first session_start, closed by
 // that session's session_shutdown, so the process can exit.
-import type { ClientStatus, DiscordClient, MessageInfo, OutgoingMessage, ReadyInfo } from "../../index.js";
+import type { ClientStatus, DiscordClient, DiscordEvent, MessageInfo, OutgoingMessage, ReadyInfo } from "../../index.js";
 import { type DiscordConfig, loadConfig } from "./config.js";
 import { loadNative, type Native } from "./native.js";
+import type { Remote } from "./remote.js";
 
 export type BridgeState = "off" | "webhook" | "connecting" | "connected" | "reconnecting" | "disconnected" | "error";
 
@@ -12,16 +13,25 @@ export class Bridge {
 	state: BridgeState;
 	client?: DiscordClient;
 	ready?: ReadyInfo;
+	/** Remote control of the main session (set by it once connected; subagents' calls use it too). */
+	remote?: Remote;
 	/** The last thing that went wrong, for the status line and `/discord`. */
 	problem?: string;
 	private native?: Native;
 	private listeners = new Set<() => void>();
+	private eventListeners = new Set<(e: DiscordEvent) => void>();
 	private channelNames = new Map<string, string>();
 
 	constructor(config: DiscordConfig = loadConfig()) {
 		this.config = config;
 		this.problem = config.problem;
 		this.state = config.mode === "bot" ? "disconnected" : config.mode;
+	}
+
+	/** Every Discord event, for remote control. */
+	onDiscordEvent(listener: (e: DiscordEvent) => void): () => void {
+		this.eventListeners.add(listener);
+		return () => this.eventListeners.delete(listener);
 	}
 
 	onChange(listener: () => void): () => void {
@@ -61,6 +71,13 @@ export class Bridge {
 					this.ready = e.ready;
 				} else if (e.type === "threadCreate") {
 					this.channelNames.set(e.thread.name.toLowerCase(), e.thread.id);
+				}
+				for (const l of this.eventListeners) {
+					try {
+						l(e);
+					} catch {
+						// One listener's bug must not stop the others.
+					}
 				}
 			});
 			this.changed("connecting", "");

@@ -16,6 +16,7 @@ export function statusReport(b: Bridge): string {
 		if (s?.guilds.length) lines.push(`Servers: ${s.guilds.map((g) => g.name).join(", ")}`);
 		if (s?.latencyMs !== undefined && s.latencyMs !== null) lines.push(`Latency: ${s.latencyMs.toFixed(0)} ms`);
 		lines.push(`Home channel: ${c.channelId ?? "not set (DISCORD_CHANNEL_ID) — notifications are off"}`);
+		if (b.remote?.threadId) lines.push(`Session thread: ${b.remote.threadId} (write there to steer this session)`);
 		lines.push(`Allowed users: ${c.allowedUsers.length ? c.allowedUsers.join(", ") : "none (DISCORD_ALLOWED_USERS)"}`);
 	}
 	if (b.problem) lines.push(`Problem: ${b.problem}`);

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
-export const KEYS = ["DISCORD_TOKEN", "DISCORD_CHANNEL_ID", "DISCORD_ALLOWED_USERS", "DISCORD_WEBHOOK_URL", "DISCORD_API_BASE_URL"] as const;
+export const KEYS = ["DISCORD_TOKEN", "DISCORD_CHANNEL_ID", "DISCORD_ALLOWED_USERS", "DISCORD_WEBHOOK_URL", "DISCORD_API_BASE_URL", "DISCORD_APPROVAL"] as const;
 type Key = (typeof KEYS)[number];
 
 export type Mode = "bot" | "webhook" | "off";
@@ -17,10 +17,46 @@ export interface DiscordConfig {
 	allowedUsers: string[];
 	webhookUrl?: string;
 	apiBaseUrl?: string;
+	approval: ApprovalPolicy;
 	/** Where the settings came from, for `/discord`. */
 	file: string;
 	/** A problem with the configuration, said in words a user can act on. */
 	problem?: string;
+}
+
+/** Which tool calls wait for a click on Discord before they run. */
+export interface ApprovalPolicy {
+	/** Tools that always ask. */
+	tools: string[];
+	/** Regular expressions; a bash command matching one asks. */
+	bash: string[];
+	/** write/edit to a path outside the workspace asks. */
+	outsideWorkspace: boolean;
+	/** No answer in this time denies. */
+	timeoutMs: number;
+}
+
+export const DEFAULT_APPROVAL: ApprovalPolicy = {
+	tools: [],
+	bash: ["\\brm\\s+-[a-zA-Z]*[rR][a-zA-Z]*f", "\\brm\\s+-[a-zA-Z]*f[a-zA-Z]*[rR]", "\\bgit\\s+push\\b"],
+	outsideWorkspace: true,
+	timeoutMs: 5 * 60_000,
+};
+
+function parseApproval(raw: string | undefined): { policy: ApprovalPolicy; problem?: string } {
+	if (!raw) return { policy: DEFAULT_APPROVAL };
+	try {
+		const v = JSON.parse(raw) as Partial<ApprovalPolicy>;
+		const policy = { ...DEFAULT_APPROVAL, ...v };
+		for (const re of policy.bash) new RegExp(re);
+		if (!Array.isArray(policy.tools) || !Array.isArray(policy.bash) || !(policy.timeoutMs > 0)) throw new Error("tools and bash must be lists, timeoutMs a positive number");
+		return { policy };
+	} catch (err) {
+		return {
+			policy: DEFAULT_APPROVAL,
+			problem: `DISCORD_APPROVAL is not valid (${(err as Error).message}); expected JSON like {"tools":["deploy"],"bash":["rm -rf"],"outsideWorkspace":true,"timeoutMs":300000}. Using the defaults.`,
+		};
+	}
 }
 
 export function agentDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -53,8 +89,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DiscordConfig 
 	if (channelId && !/^\d{15,25}$/.test(channelId)) {
 		problem ??= `DISCORD_CHANNEL_ID "${channelId}" is not a channel id; in Discord enable Developer Mode, right-click the channel, Copy Channel ID.`;
 	}
+	const approval = parseApproval(get("DISCORD_APPROVAL"));
+	problem ??= approval.problem;
 	return {
 		mode: token ? "bot" : webhookUrl ? "webhook" : "off",
+		approval: approval.policy,
 		token,
 		channelId: channelId && /^\d{15,25}$/.test(channelId) ? channelId : undefined,
 		allowedUsers: (get("DISCORD_ALLOWED_USERS") ?? "").split(/[\s,]+/).filter(Boolean),

@@ -4,6 +4,7 @@ import type { ExtensionAPI } from "@oh-my-pi/pi-coding-agent";
 import { type Bridge, releaseBridge, sharedBridge } from "./bridge.js";
 import { registerCommand } from "./command.js";
 import { completionMessages, failureMessage, Notifier } from "./notify.js";
+import { Remote } from "./remote.js";
 import { registerTools } from "./tools.js";
 
 export default function discordBridge(pi: ExtensionAPI) {
@@ -40,7 +41,15 @@ export default function discordBridge(pi: ExtensionAPI) {
 				} catch {}
 			});
 			// Not awaited: start-up never waits for Discord.
-			void bridge.connect();
+			const b = bridge;
+			void b.connect().then(async () => {
+				if (!b.client) return;
+				const remote = new Remote(b, (content, options) => pi.sendUserMessage(content, options), () => pi.getSessionName() || "omp session");
+				b.remote = remote;
+				remote.start();
+				// The thread is where the user talks to this session: make it now.
+				await remote.thread().catch((err) => ui.notify(`Discord: could not create the session thread: ${(err as Error).message}`, "warning"));
+			});
 		}
 		show();
 	});
@@ -65,9 +74,18 @@ export default function discordBridge(pi: ExtensionAPI) {
 		notifier.push([failureMessage(bridge, pi.getSessionName() || "omp session", `credential for ${event.provider} disabled`, event.disabledCause)]);
 	});
 
+	pi.on("tool_call", async (event, ctx) => {
+		const remote = bridge?.remote;
+		if (!remote) return;
+		const reason = await remote.approve(event.toolName, event.input as Record<string, unknown>, ctx.cwd);
+		if (reason) return { block: true, reason };
+	});
+
 	pi.on("session_shutdown", async () => {
 		if (!owner || !bridge) return;
 		await notifier?.flush();
+		bridge.remote?.stop();
+		bridge.remote = undefined;
 		await bridge.disconnect();
 		releaseBridge(me);
 	});

@@ -104,7 +104,9 @@ export class Notifier {
 		}
 		for (const m of merged) {
 			try {
-				await this.bridge.send(undefined, m);
+				// The session's thread when there is one, else the home channel (or the webhook).
+				const thread = await this.bridge.remote?.thread().catch(() => undefined);
+				await this.bridge.send(thread, m);
 			} catch (err) {
 				const e = err as Error & { code?: string };
 				this.onError(`Discord notification failed: ${e.code ? `${e.code}: ` : ""}${e.message}`);

@@ -147,6 +147,23 @@ export function registerTools(pi: ExtensionAPI, bridge: () => Bridge) {
 	});
 
 	tool({
+		name: "discord_ask",
+		label: "Discord: ask",
+		description: "Ask the human on Discord a question and wait for the answer (buttons for choices, or a typed reply in the session's thread).",
+		parameters: z.object({
+			question: z.string(),
+			choices: z.array(z.string()).optional().describe("Up to 25 answers offered as buttons."),
+			timeout_seconds: z.number().optional().describe("How long to wait (default 600)."),
+		}),
+		run: async (p) => {
+			const b = bridge();
+			b.requireClient("asking on Discord");
+			if (!b.remote) throw new Error("Remote control is not ready yet (Discord is still connecting); try again shortly.");
+			return ok(await b.remote.ask(p.question, p.choices ?? [], Math.max(1, p.timeout_seconds ?? 600) * 1000));
+		},
+	});
+
+	tool({
 		name: "discord_upload",
 		label: "Discord: upload",
 		description: "Upload a file from the workspace to Discord (up to 10 MiB), with an optional message.",

@@ -1,0 +1,177 @@
+// Remote control inside the real omp: steering from the session's thread, the allowlist,
+// approval buttons and discord_ask — as a person on Discord would use them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer } from './helpers/server.mjs';
+import { startScriptedModel } from './omp/scripted-model.mjs';
+import { makeHome, startOmp, extensionLogErrors } from './omp/harness.mjs';
+
+let server, model, w;
+
+before(async () => {
+  server = await startTestServer();
+  w = server.world;
+  model = await startScriptedModel();
+});
+
+after(async () => {
+  await model.close();
+  await server.close();
+});
+
+const env = (extra = {}) => ({ DISCORD_TOKEN: w.token, DISCORD_CHANNEL_ID: w.generalId, DISCORD_API_BASE_URL: w.apiBaseUrl, DISCORD_ALLOWED_USERS: w.aliceId, ...extra });
+
+/** omp with the plugin, connected, with its session thread; checks a clean exit at the end. */
+async function session(extraEnv, fn) {
+  const home = makeHome(model);
+  const omp = await startOmp({ home, env: env(extraEnv) });
+  try {
+    let thread;
+    for (let i = 0; !thread && i < 50; i++) {
+      const [status] = await omp.command('/discord status');
+      thread = /Session thread: (\d+)/.exec(status)?.[1];
+      if (!thread) await omp.wait((f) => f.type === 'extension_ui_request' && f.method === 'setStatus', { from: omp.frames.length });
+    }
+    assert.ok(thread, 'the session thread exists once connected');
+    await fn(omp, thread);
+  } finally {
+    assert.equal(await omp.close(), 0, omp.stderr.slice(-2000));
+    assert.deepEqual(extensionLogErrors(home), []);
+  }
+}
+
+const userText = (request) => JSON.stringify(request.messages.filter((m) => m.role === 'user').map((m) => m.content));
+const toolText = (request) => request.messages.filter((m) => m.role === 'tool').at(-1)?.content ?? '';
+const inThread = (thread) => server.messages(thread);
+
+/** Waits for the bot to post in `channel` (after the server log's mark) a message matching pred; returns it as stored. */
+async function botPost(channel, pred) {
+  const posted = await server.waitFor((e) => e.kind === 'rest' && e.method === 'POST' && e.path === `/api/v10/channels/${channel}/messages` && e.status === 200 && pred(e.body ?? {}), { timeoutMs: 20000 });
+  const stored = await inThread(channel);
+  return stored.find((m) => m.nonce === posted.body.nonce) ?? stored.at(-1);
+}
+
+test('an allowed user steers from the session thread; others and bots are ignored, with one explanation each', async () => {
+  await session({}, async (omp, thread) => {
+    const before = model.requests.length;
+    await server.mark();
+    await server.say('do something for me', { author: 'bob', channelId: thread });
+    const refusal = await botPost(thread, (b) => /only allowed users/.test(b.content ?? ''));
+    assert.match(refusal.content, new RegExp(`\\(${w.bobId}\\) to DISCORD_ALLOWED_USERS`));
+    await server.say('and again', { author: 'bob', channelId: thread });
+    await server.say('I am a bot', { author: 'otherBot', channelId: thread });
+
+    model.queue({ text: 'Running the tests now.' });
+    const from = omp.frames.length;
+    await server.mark();
+    const msg = await server.say('please run the tests', { author: 'alice', channelId: thread });
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from, timeoutMs: 30000 });
+    assert.equal(model.requests.length, before + 1, 'only the allowed user reached the model');
+    assert.match(userText(model.requests.at(-1)), /\[Discord, from Alice\] please run the tests/);
+    assert.doesNotMatch(userText(model.requests.at(-1)), /do something for me|I am a bot/);
+    const stored = (await inThread(thread)).find((m) => m.id === msg.id);
+    assert.deepEqual(stored.reactions.map((r) => r.emoji.name), ['👀', '✅']);
+    const refusals = (await inThread(thread)).filter((m) => /only allowed users/.test(m.content));
+    assert.equal(refusals.length, 1, 'one explanation per user, not one per message');
+    await botPost(thread, (b) => b.embeds?.[0]?.description === 'Running the tests now.');
+  });
+});
+
+test('a message during a run steers that run: the model sees it before its next step', async () => {
+  await session({}, async (omp, thread) => {
+    model.queue({ toolCalls: [{ name: 'bash', arguments: { command: 'sleep 3; echo built' } }] }, { text: 'Built, and I will update the docs too.' });
+    const from = omp.frames.length;
+    omp.send({ type: 'prompt', message: 'build it' });
+    await omp.wait((f) => f.type === 'tool_execution_start' && f.toolName === 'bash', { from });
+    await server.say('also update the docs', { author: 'alice', channelId: thread });
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from, timeoutMs: 30000 });
+    const after = model.requests.slice(-1)[0];
+    assert.match(userText(after), /\[Discord, from Alice\] also update the docs/);
+  });
+});
+
+test('with no allowlist nobody can steer, and the reply says how to allow yourself', async () => {
+  await session({ DISCORD_ALLOWED_USERS: '' }, async (omp, thread) => {
+    const before = model.requests.length;
+    await server.mark();
+    await server.say('run it', { author: 'alice', channelId: thread });
+    const refusal = await botPost(thread, (b) => /only allowed users/.test(b.content ?? ''));
+    assert.match(refusal.content, /DISCORD_ALLOWED_USERS/);
+    const [status] = await omp.command('/discord status');
+    assert.match(status, /Allowed users: none/);
+    assert.equal(model.requests.length, before);
+  });
+});
+
+/** The approval prompt the bot posted, and a click on one of its buttons. */
+async function approval(thread) {
+  const prompt = await botPost(thread, (b) => /wants to run/.test(b.content ?? '') && b.components?.length);
+  const buttons = Object.fromEntries(prompt.components.flatMap((r) => r.components).map((c) => [c.label, c.custom_id]));
+  return { prompt, click: (label, user = 'alice') => server.post('/button', { channelId: thread, messageId: prompt.id, customId: buttons[label], user }) };
+}
+
+test('approvals: deny, a click by someone not allowed does nothing, allow for the session', async () => {
+  await session({}, async (omp, thread) => {
+    model.queue(
+      { toolCalls: [{ name: 'bash', arguments: { command: 'echo rm -rf build' } }] },
+      { toolCalls: [{ name: 'bash', arguments: { command: 'echo rm -rf dist' } }] },
+      { toolCalls: [{ name: 'bash', arguments: { command: 'echo rm -rf cache' } }] },
+      { text: 'Cleaned up.' },
+    );
+    const from = omp.frames.length;
+    await server.mark();
+    omp.send({ type: 'prompt', message: 'clean up' });
+    const first = await approval(thread);
+    assert.match(first.prompt.content, /\*\*bash\*\* wants to run \(the command matches/);
+    assert.match(first.prompt.content, /"command": "echo rm -rf build"/);
+    const bobClick = await first.click('Allow', 'bob');
+    await server.waitFor((e) => e.kind === 'rest' && e.path === `/api/v10/interactions/${bobClick.id}/[token]/callback`);
+    assert.match((await server.get(`/interaction/${bobClick.id}`)).response.data.content, /Only allowed users/);
+    await server.mark();
+    await first.click('Deny');
+    const second = await approval(thread);
+    assert.match(toolText(model.requests.at(-1)), /Denied on Discord by Alice/);
+    await second.click('Allow for this session');
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from, timeoutMs: 30000 });
+    const results = model.requests.slice(-2).map(toolText);
+    assert.match(results[0], /rm -rf dist/);
+    assert.match(results[1], /rm -rf cache/, 'the third call ran without asking again');
+    const decided = (await inThread(thread)).find((m) => m.id === first.prompt.id);
+    assert.match(decided.content, /Deny\*\* — answered by Alice/);
+    assert.deepEqual(decided.components, []);
+    assert.equal((await inThread(thread)).filter((m) => /wants to run/.test(m.content ?? '') || /answered by/.test(m.content ?? '')).length, 2);
+  });
+});
+
+test('an unanswered approval is denied at the timeout', async () => {
+  await session({ DISCORD_APPROVAL: JSON.stringify({ timeoutMs: 1500 }) }, async (omp, thread) => {
+    model.queue({ toolCalls: [{ name: 'bash', arguments: { command: 'git push origin main' } }] }, { text: 'Not pushed.' });
+    await omp.prompt('push it');
+    assert.match(toolText(model.requests.at(-1)), /Denied on Discord: no answer within 2 s/);
+    const prompt = (await inThread(thread)).find((m) => /git push/.test(m.content ?? ''));
+    assert.match(prompt.content, /Denied: no answer within 2 s/);
+  });
+});
+
+test('discord_ask: answered with a button, then with a typed reply', async () => {
+  await session({}, async (omp, thread) => {
+    model.queue({ toolCalls: [{ name: 'discord_ask', arguments: { question: 'Deploy to production?', choices: ['Yes', 'No'] } }] }, { text: 'Deploying.' });
+    const from = omp.frames.length;
+    await server.mark();
+    omp.send({ type: 'prompt', message: 'ask before deploying' });
+    const q = await botPost(thread, (b) => /Deploy to production\?/.test(b.content ?? ''));
+    const yes = q.components[0].components.find((c) => c.label === 'Yes').custom_id;
+    await server.post('/button', { channelId: thread, messageId: q.id, customId: yes, user: 'alice' });
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from, timeoutMs: 30000 });
+    assert.equal(toolText(model.requests.at(-1)), 'Alice answered: Yes');
+
+    model.queue({ toolCalls: [{ name: 'discord_ask', arguments: { question: 'Which branch?' } }] }, { text: 'Using it.' });
+    const from2 = omp.frames.length;
+    await server.mark();
+    omp.send({ type: 'prompt', message: 'ask for the branch' });
+    await botPost(thread, (b) => /Which branch\?/.test(b.content ?? ''));
+    await server.say('release-2.1', { author: 'alice', channelId: thread });
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from: from2, timeoutMs: 30000 });
+    assert.equal(toolText(model.requests.at(-1)), 'Alice answered: release-2.1');
+  });
+});

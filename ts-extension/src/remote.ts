@@ -1,0 +1,212 @@
+// Remote control from Discord: the session's thread, steering by allowed users, approval buttons
+// for risky tool calls, and questions to the human (discord_ask).
+//
+// Steering rule: a message in the session's thread (or a DM to the bot) from an allowed user is
+// sent to the agent as the user's message. While a run is active it steers that run; when idle
+// it starts a turn. Start the message with ">>" to queue it as a follow-up for after the run.
+import { randomUUID } from "node:crypto";
+import { isAbsolute, relative, resolve } from "node:path";
+import type { DiscordEvent, InteractionInfo, MessageInfo } from "../../index.js";
+import type { Bridge } from "./bridge.js";
+
+type SendUser = (content: string, options?: { deliverAs?: "steer" | "followUp" }) => void;
+
+interface Pending {
+	kind: "approval" | "ask";
+	messageId: string;
+	choices: string[];
+	resolve: (answer: { choice: string; by: InteractionInfo["user"] | MessageInfo["author"]; typed?: string } | null) => void;
+}
+
+const TEXT_ATTACHMENT_LIMIT = 100_000;
+
+export class Remote {
+	/** This session's id on Discord: it prefixes every button's custom_id. */
+	readonly key = randomUUID().slice(0, 8);
+	threadId?: string;
+	private pending = new Map<string, Pending>();
+	private allowedForSession = new Set<string>();
+	private warned = new Set<string>();
+	private off?: () => void;
+
+	constructor(
+		private bridge: Bridge,
+		private sendUser: SendUser,
+		private sessionName: () => string,
+	) {}
+
+	start() {
+		this.off = this.bridge.onDiscordEvent((e) => void this.onEvent(e));
+	}
+
+	stop() {
+		this.off?.();
+		for (const p of this.pending.values()) p.resolve(null);
+		this.pending.clear();
+	}
+
+	/** The session's thread in the home channel, created the first time it is needed. */
+	async thread(): Promise<string | undefined> {
+		if (this.threadId) return this.threadId;
+		const home = this.bridge.config.channelId;
+		if (!home || !this.bridge.client) return undefined;
+		const name = `${this.sessionName()} · ${this.key}`.slice(0, 100);
+		const t = await this.bridge.client.createThread(home, { name });
+		this.threadId = t.id;
+		return t.id;
+	}
+
+	private allowed(userId: string) {
+		return this.bridge.config.allowedUsers.includes(userId);
+	}
+
+	private async onEvent(e: DiscordEvent) {
+		try {
+			if (e.type === "messageCreate") await this.onMessage(e.message);
+			else if (e.type === "interactionCreate" && e.interaction.kind === "component") await this.onClick(e.interaction);
+		} catch {
+			// A failed reaction or reply must not stop remote control.
+		}
+	}
+
+	private async onMessage(m: MessageInfo) {
+		if (m.author.bot || m.webhookId) return; // never our own (or any bot's) words as input
+		const inThread = this.threadId !== undefined && m.channelId === this.threadId;
+		const dm = m.guildId === undefined;
+		if (!inThread && !dm) return;
+		const client = this.bridge.client;
+		if (!client) return;
+		if (!this.allowed(m.author.id)) {
+			if (!this.warned.has(m.author.id)) {
+				this.warned.add(m.author.id);
+				await client.sendMessage(m.channelId, {
+					content: `Sorry ${m.author.displayName}, only allowed users can steer this agent. Its owner can allow you by adding your id (${m.author.id}) to DISCORD_ALLOWED_USERS.`,
+					replyTo: m.id,
+				});
+			}
+			return;
+		}
+		// A typed answer to a pending question goes to the question, not to the agent.
+		const ask = [...this.pending.entries()].find(([, p]) => p.kind === "ask");
+		if (ask && m.content.trim()) {
+			this.pending.delete(ask[0]);
+			ask[1].resolve({ choice: m.content.trim(), by: m.author, typed: m.content.trim() });
+			await client.addReaction(m.channelId, m.id, "✅");
+			return;
+		}
+		await client.addReaction(m.channelId, m.id, "👀");
+		let text = m.content;
+		for (const a of m.attachments) {
+			if ((a.contentType ?? "").startsWith("text/") && a.size <= TEXT_ATTACHMENT_LIMIT) {
+				const body = await fetch(a.url).then((r) => r.text()).catch(() => undefined);
+				text += body === undefined ? `\n(attachment ${a.filename} could not be read)` : `\n\nAttached ${a.filename}:\n\`\`\`\n${body}\n\`\`\``;
+			} else {
+				text += `\n(attachment ${a.filename}, ${a.contentType ?? "unknown type"}, ${a.size} bytes: ${a.url})`;
+			}
+		}
+		const followUp = text.startsWith(">>");
+		if (followUp) text = text.slice(2).trimStart();
+		const from = `[Discord, from ${m.author.displayName}] ${text}`;
+		this.sendUser(from, followUp ? { deliverAs: "followUp" } : undefined);
+		await client.addReaction(m.channelId, m.id, "✅");
+	}
+
+	private async onClick(i: InteractionInfo) {
+		const [prefix, key, id, choice] = (i.customId ?? "").split(":");
+		if (prefix !== "odb" || key !== this.key) return; // another session's button: its owner answers
+		const client = this.bridge.client;
+		if (!client) return;
+		const pending = this.pending.get(id);
+		if (!pending) {
+			await client.respondToInteraction(i.id, i.token, { message: { content: "This question was already answered or has expired.", ephemeral: true } });
+			return;
+		}
+		if (!this.allowed(i.user.id)) {
+			await client.respondToInteraction(i.id, i.token, { message: { content: "Only allowed users can answer this.", ephemeral: true } });
+			return;
+		}
+		this.pending.delete(id);
+		const label = pending.choices[Number(choice)] ?? choice;
+		await client.respondToInteraction(i.id, i.token, { kind: "update", message: { content: `**${label}** — answered by ${i.user.displayName}`, components: [] } });
+		pending.resolve({ choice: label, by: i.user });
+	}
+
+	/** Posts buttons and waits for the first allowed answer (or a typed one, for questions). */
+	private async waitForAnswer(kind: Pending["kind"], content: string, choices: { label: string; style?: string }[], timeoutMs: number, onTimeout: string) {
+		const client = this.bridge.client;
+		const channel = await this.thread().catch(() => undefined) ?? this.bridge.config.channelId;
+		if (!client || !channel) return undefined;
+		const id = randomUUID().slice(0, 8);
+		const rows: { label: string; customId: string; style?: string }[][] = [];
+		choices.forEach((c, n) => {
+			if (n % 5 === 0) rows.push([]);
+			rows[rows.length - 1].push({ label: c.label.slice(0, 80), customId: `odb:${this.key}:${id}:${n}`, style: c.style });
+		});
+		const message = await client.sendMessage(channel, { content, components: rows.slice(0, 5) });
+		const answer = await new Promise<Parameters<Pending["resolve"]>[0]>((resolve) => {
+			const timer = setTimeout(() => {
+				if (this.pending.delete(id)) resolve(null);
+			}, timeoutMs);
+			timer.unref?.();
+			this.pending.set(id, { kind, messageId: message.id, choices: choices.map((c) => c.label), resolve: (a) => { clearTimeout(timer); resolve(a); } });
+		});
+		if (!answer) await client.editMessage(channel, message.id, { content: `${content}\n\n${onTimeout}`, components: [] }).catch(() => {});
+		else if (answer.typed) await client.editMessage(channel, message.id, { content: `${content}\n\n**${answer.typed}** — answered by ${answer.by.displayName}`, components: [] }).catch(() => {});
+		return answer;
+	}
+
+	/** The approval gate for one tool call: undefined lets it run, a reason blocks it. */
+	async approve(toolName: string, input: Record<string, unknown>, cwd: string): Promise<string | undefined> {
+		const why = this.needsApproval(toolName, input, cwd);
+		if (!why || this.allowedForSession.has(toolName)) return undefined;
+		if (!this.bridge.client || !this.bridge.config.allowedUsers.length) {
+			return `This call needs approval (${why}), but nobody can approve it on Discord: ${!this.bridge.client ? "Discord is not connected" : "DISCORD_ALLOWED_USERS is empty"}.`;
+		}
+		const args = this.bridge.redact(JSON.stringify(input, null, 2));
+		const shown = args.length > 1700 ? `${args.slice(0, 1700)}\n… (${args.length - 1700} more characters)` : args;
+		const policy = this.bridge.config.approval;
+		const answer = await this.waitForAnswer(
+			"approval",
+			`🔐 **${toolName}** wants to run (${why}):\n\`\`\`json\n${shown.replace(/```/g, "`\u200b``")}\n\`\`\``,
+			[{ label: "Allow", style: "success" }, { label: "Allow for this session", style: "primary" }, { label: "Deny", style: "danger" }],
+			policy.timeoutMs,
+			`⏱️ Denied: no answer within ${Math.round(policy.timeoutMs / 1000)} s.`,
+		);
+		if (!answer) return `Denied on Discord: no answer within ${Math.round(policy.timeoutMs / 1000)} s.`;
+		if (answer.choice === "Deny") return `Denied on Discord by ${answer.by.displayName}.`;
+		if (answer.choice === "Allow for this session") this.allowedForSession.add(toolName);
+		return undefined;
+	}
+
+	needsApproval(toolName: string, input: Record<string, unknown>, cwd: string): string | undefined {
+		const policy = this.bridge.config.approval;
+		if (policy.tools.includes(toolName)) return `${toolName} always asks`;
+		if (toolName === "bash" && typeof input.command === "string") {
+			const hit = policy.bash.find((re) => new RegExp(re).test(input.command as string));
+			if (hit) return `the command matches /${hit}/`;
+		}
+		if (policy.outsideWorkspace && (toolName === "write" || toolName === "edit")) {
+			const path = String(input.path ?? input.file_path ?? "");
+			const abs = isAbsolute(path) ? path : resolve(cwd, path);
+			const rel = relative(cwd, abs);
+			if (path && (rel.startsWith("..") || isAbsolute(rel))) return `it writes outside the workspace (${abs})`;
+		}
+		return undefined;
+	}
+
+	/** discord_ask: a question to the humans, answered by a button or a typed reply. */
+	async ask(question: string, choices: string[], timeoutMs: number): Promise<string> {
+		if (!this.bridge.client) throw new Error("Discord is not connected, so nobody can be asked; run /discord connect.");
+		if (!this.bridge.config.allowedUsers.length) throw new Error("Nobody can answer: DISCORD_ALLOWED_USERS is empty.");
+		const answer = await this.waitForAnswer(
+			"ask",
+			`❓ ${this.bridge.redact(question)}${choices.length ? "" : "\n(Reply in this thread.)"}`,
+			choices.slice(0, 25).map((label) => ({ label })),
+			timeoutMs,
+			`⏱️ No answer within ${Math.round(timeoutMs / 1000)} s.`,
+		);
+		if (answer === undefined) throw new Error("The question could not be posted: no home channel (DISCORD_CHANNEL_ID).");
+		if (!answer) return `No answer within ${Math.round(timeoutMs / 1000)} s.`;
+		return `${answer.by.displayName} answered: ${answer.choice}`;
+	}
+}
