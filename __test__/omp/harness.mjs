@@ -81,7 +81,7 @@ export async function startOmp({ home, env = {}, cwd } = {}) {
           if (f) { waiters.delete(check); clearTimeout(t); resolve(f); return true; }
           return false;
         };
-        const t = setTimeout(() => { waiters.delete(check); reject(new Error(`omp: no frame matching ${pred} within ${timeoutMs} ms; frames: ${frames.map((f) => f.type + (f.method ? ':' + f.method : '')).join(' ')}\nstderr: ${stderr.slice(-2000)}`)); }, timeoutMs);
+        const t = setTimeout(() => { waiters.delete(check); reject(new Error(`omp: no frame matching ${pred} within ${timeoutMs} ms; extension errors: ${JSON.stringify(frames.filter((f) => f.type === 'extension_error'))}; frames: ${frames.map((f) => f.type + (f.method ? ':' + f.method : '')).join(' ')}\nstderr: ${stderr.slice(-2000)}`)); }, timeoutMs);
         if (!check()) waiters.add(check);
       });
     },

@@ -77,7 +77,10 @@ export default function discordBridge(pi: ExtensionAPI) {
 	pi.on("tool_call", async (event, ctx) => {
 		const remote = bridge?.remote;
 		if (!remote) return;
-		const reason = await remote.approve(event.toolName, event.input as Record<string, unknown>, ctx.cwd);
+		// Fail closed: if asking fails, the call does not run.
+		const reason = await remote
+			.approve(event.toolName, event.input as Record<string, unknown>, ctx.cwd)
+			.catch((err: Error & { code?: string }) => `Blocked: approval could not be asked on Discord (${err.code ? `${err.code}: ` : ""}${err.message}).`);
 		if (reason) return { block: true, reason };
 	});
 
