@@ -28,6 +28,7 @@ const botEnv = () => ({ DISCORD_TOKEN: w.token, DISCORD_CHANNEL_ID: w.generalId,
 /** Runs one omp session for a test and checks, at the end, that it exits cleanly with no extension errors. */
 async function withOmp(env, fn, homeOptions) {
   const home = makeHome(model, homeOptions);
+  model.clear();
   const omp = await startOmp({ home, env });
   try {
     await fn(omp);

@@ -24,6 +24,7 @@ const env = (extra = {}) => ({ DISCORD_TOKEN: w.token, DISCORD_CHANNEL_ID: w.gen
 /** omp with the plugin, connected, with its session thread; checks a clean exit at the end. */
 async function session(extraEnv, fn) {
   const home = makeHome(model);
+  model.clear();
   const omp = await startOmp({ home, env: env(extraEnv) });
   try {
     let thread;
@@ -173,5 +174,63 @@ test('discord_ask: answered with a button, then with a typed reply', async () =>
     await server.say('release-2.1', { author: 'alice', channelId: thread });
     await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from: from2, timeoutMs: 30000 });
     assert.equal(toolText(model.requests.at(-1)), 'Alice answered: release-2.1');
+  });
+});
+
+/** Runs a slash command as `user` in `channelId`; resolves with the bot's answer (type, content, flags). */
+async function slash(name, { user = 'alice', channelId, options = [] } = {}) {
+  const { id } = await server.post('/command', { name, user, channelId, options });
+  await server.waitFor((e) => e.kind === 'rest' && e.path === `/api/v10/interactions/${id}/[token]/callback`, { after: -1, timeoutMs: 10000 });
+  const { response } = await server.get(`/interaction/${id}`);
+  return { type: response.type, content: response.data?.content ?? '', ephemeral: Boolean((response.data?.flags ?? 0) & 64) };
+}
+
+test('slash commands: /status, /ask, /stop, /sessions, and refusals for users not allowed', async () => {
+  await session({}, async (omp, thread) => {
+    const registered = await server.get('/commands');
+    assert.deepEqual(registered[w.guildId].map((c) => c.name), ['ask', 'stop', 'status', 'sessions']);
+
+    const status = await slash('status', { channelId: thread });
+    assert.ok(status.ephemeral);
+    assert.match(status.content, /Model: scripted/);
+    assert.match(status.content, /State: idle/);
+
+    const refused = await slash('ask', { user: 'bob', channelId: thread, options: [{ name: 'prompt', type: 3, value: 'hi' }] });
+    assert.match(refused.content, /Only allowed users can use \/ask/);
+
+    model.queue({ text: 'Tests pass.' });
+    let from = omp.frames.length;
+    const asked = await slash('ask', { channelId: thread, options: [{ name: 'prompt', type: 3, value: 'run the tests' }] });
+    assert.equal(asked.content, 'Sent: the agent is starting.');
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from });
+    assert.match(userText(model.requests.at(-1)), /\[Discord \/ask from Alice\] run the tests/);
+
+    model.queue({ toolCalls: [{ name: 'bash', arguments: { command: 'sleep 20' } }] }, { text: 'interrupted' });
+    from = omp.frames.length;
+    omp.send({ type: 'prompt', message: 'a long job' });
+    await omp.wait((f) => f.type === 'tool_execution_start' && f.toolName === 'bash', { from });
+    const running = await slash('status', { channelId: thread });
+    assert.match(running.content, /State: running for \d+s, 1 tool calls, now: bash/);
+    const stop = await slash('stop', { channelId: thread });
+    assert.equal(stop.content, 'Stopped by Alice.');
+    assert.equal(stop.ephemeral, false);
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from, timeoutMs: 15000 });
+
+    const sessions = await slash('sessions', { user: 'bob' });
+    assert.match(sessions.content, new RegExp(`<#${thread}>`));
+  });
+});
+
+test('a run of 200 tool calls stays within a handful of messages', async () => {
+  await session({}, async (omp, thread) => {
+    await server.mark();
+    const cursor = server.cursor;
+    model.queue(...Array.from({ length: 200 }, (_, i) => ({ toolCalls: [{ name: 'bash', arguments: { command: `echo step ${i}` } }] })), { text: 'All 200 steps done.' });
+    await omp.prompt('do 200 steps');
+    await botPost(thread, (b) => b.embeds?.[0]?.description === 'All 200 steps done.');
+    const posts = (await server.get(`/log?after=${cursor}`)).filter((e) => e.kind === 'rest' && e.method === 'POST' && e.path === `/api/v10/channels/${thread}/messages`);
+    assert.ok(posts.length <= 3, `${posts.length} messages for one run`);
+    const status = (await inThread(thread)).find((m) => /^✅ Finished in/.test(m.content ?? ''));
+    assert.match(status.content, /200 tool calls/);
   });
 });

@@ -40,6 +40,8 @@ export async function startScriptedModel() {
         if (!check()) waiters.add(check);
       });
     },
+    /** Drops replies still queued (a stopped run may leave some). */
+    clear() { script.length = 0; },
     close() { return new Promise((r) => { server.closeAllConnections?.(); server.close(r); }); },
   };
 }

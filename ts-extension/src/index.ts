@@ -4,7 +4,10 @@ import type { ExtensionAPI } from "@oh-my-pi/pi-coding-agent";
 import { type Bridge, releaseBridge, sharedBridge } from "./bridge.js";
 import { registerCommand } from "./command.js";
 import { completionMessages, failureMessage, Notifier } from "./notify.js";
+import { Progress } from "./progress.js";
 import { Remote } from "./remote.js";
+import type { SessionState } from "./session-state.js";
+import { SlashCommands } from "./slash.js";
 import { registerTools } from "./tools.js";
 
 export default function discordBridge(pi: ExtensionAPI) {
@@ -16,12 +19,27 @@ export default function discordBridge(pi: ExtensionAPI) {
 	let owner = false;
 	let notifier: Notifier | undefined;
 	let startedAt = Date.now();
+	let progress: Progress | undefined;
+	let stopped = false;
+	let lastCtx: { isIdle(): boolean; abort(): void; model?: { id: string }; getContextUsage(): { percent: number } | undefined } | undefined;
+	const state: SessionState = {
+		name: () => pi.getSessionName() || "omp session",
+		model: () => lastCtx?.model?.id,
+		running: () => lastCtx !== undefined && !lastCtx.isIdle(),
+		contextPercent: () => lastCtx?.getContextUsage()?.percent,
+		abort: () => {
+			stopped = true;
+			lastCtx?.abort();
+		},
+		toolCalls: 0,
+	};
 	const current = () => (bridge ??= sharedBridge(me).bridge);
 
 	registerTools(pi, current);
 	registerCommand(pi, current);
 
 	pi.on("session_start", async (_event, ctx) => {
+		lastCtx = ctx as never;
 		const claim = sharedBridge(me);
 		bridge = claim.bridge;
 		owner = claim.owner;
@@ -44,11 +62,18 @@ export default function discordBridge(pi: ExtensionAPI) {
 			const b = bridge;
 			void b.connect().then(async () => {
 				if (!b.client) return;
-				const remote = new Remote(b, (content, options) => pi.sendUserMessage(content, options), () => pi.getSessionName() || "omp session");
+				const remote = new Remote(b, (content, options) => pi.sendUserMessage(content, options), state.name);
 				b.remote = remote;
 				remote.start();
+				progress = new Progress(b, remote, state);
+				const slash = new SlashCommands(b, remote, state, (content) => pi.sendUserMessage(content));
+				b.onDiscordEvent((e) => {
+					if (e.type === "interactionCreate") void slash.handle(e.interaction).catch(() => {});
+				});
+				const warn = (what: string) => (err: Error) => ui.notify(`Discord: could not ${what}: ${err.message}`, "warning");
 				// The thread is where the user talks to this session: make it now.
-				await remote.thread().catch((err) => ui.notify(`Discord: could not create the session thread: ${(err as Error).message}`, "warning"));
+				await remote.thread().catch(warn("create the session thread"));
+				await slash.register().catch(warn("register the slash commands"));
 			});
 		}
 		show();
@@ -56,10 +81,26 @@ export default function discordBridge(pi: ExtensionAPI) {
 
 	pi.on("agent_start", () => {
 		startedAt = Date.now();
+		state.runStartedAt = startedAt;
+		state.toolCalls = 0;
+		state.currentTool = undefined;
+		stopped = false;
+		if (owner) progress?.start();
+	});
+
+	pi.on("tool_execution_start", (event) => {
+		state.currentTool = event.toolName;
+		state.toolCalls++;
+		if (owner) progress?.tool();
+	});
+
+	pi.on("tool_execution_end", () => {
+		state.currentTool = undefined;
 	});
 
 	pi.on("agent_end", (event) => {
 		if (!owner || !bridge || !notifier || (event as { willContinue?: boolean }).willContinue) return;
+		void progress?.end(stopped ? "⏹️ Stopped" : "✅ Finished");
 		const session = pi.getSessionName() || "omp session";
 		notifier.push(completionMessages(bridge, { session, ms: Date.now() - startedAt, messages: event.messages as never }));
 	});

@@ -27,6 +27,8 @@ export class Remote {
 	private pending = new Map<string, Pending>();
 	private allowedForSession = new Set<string>();
 	private warned = new Set<string>();
+	/** Threads of other omp sessions on this bot (named "… · <key>"): their owners answer there. */
+	private otherThreads = new Set<string>();
 	private off?: () => void;
 
 	constructor(
@@ -60,8 +62,15 @@ export class Remote {
 		return this.bridge.config.allowedUsers.includes(userId);
 	}
 
+	isOtherSessionThread(channelId: string | undefined): boolean {
+		return channelId !== undefined && this.otherThreads.has(channelId);
+	}
+
 	private async onEvent(e: DiscordEvent) {
 		try {
+			if (e.type === "threadCreate" && / · [0-9a-f]{8}$/.test(e.thread.name) && e.thread.id !== this.threadId && !e.thread.name.endsWith(this.key)) {
+				this.otherThreads.add(e.thread.id);
+			}
 			if (e.type === "messageCreate") await this.onMessage(e.message);
 			else if (e.type === "interactionCreate" && e.interaction.kind === "component") await this.onClick(e.interaction);
 		} catch {
