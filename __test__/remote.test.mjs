@@ -234,3 +234,56 @@ test('a run of 200 tool calls stays within a handful of messages', async () => {
     assert.match(status.content, /200 tool calls/);
   });
 });
+
+/** How often `text` appears among the user messages of the agent's latest request (its whole history). */
+const timesInHistory = (text) => userText(model.requests.at(-1)).split(text).length - 1;
+
+test('catch-up after a reconnect that did not resume: a missed thread message is delivered once', async () => {
+  await session({}, async (omp, thread) => {
+    const from = omp.frames.length;
+    model.queue({ text: 'Caught up.' });
+    await server.say('posted while the bot was away', { author: 'alice', channelId: thread, silent: true });
+    await server.gateway('op9', { resumable: false });
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from, timeoutMs: 30000 });
+    model.queue({ text: 'Got the live one.' });
+    const from2 = omp.frames.length;
+    await server.say('and one more, live', { author: 'alice', channelId: thread });
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from: from2, timeoutMs: 30000 });
+    assert.equal(timesInHistory('posted while the bot was away'), 1, 'delivered exactly once');
+    assert.equal(timesInHistory('and one more, live'), 1);
+  });
+});
+
+test('omp restarted with the session resumed: same thread, and what was said meanwhile arrives in order, once', async () => {
+  const home = makeHome(model);
+  model.clear();
+  let omp = await startOmp({ home, env: env() });
+  let thread;
+  try {
+    await omp.wait((f) => f.type === 'extension_ui_request' && f.method === 'setStatus' && /omp-bot/.test(f.statusText ?? ''));
+    model.queue({ text: 'First run.' });
+    await omp.prompt('hello');
+    const [status] = await omp.command('/discord status');
+    thread = /Session thread: (\d+)/.exec(status)[1];
+  } finally {
+    assert.equal(await omp.close(), 0);
+  }
+  await server.say('first while omp was down', { author: 'alice', channelId: thread, silent: true });
+  await server.say('second while omp was down', { author: 'alice', channelId: thread, silent: true });
+  model.queue({ text: 'Read both.' });
+  omp = await startOmp({ home, env: env(), cwd: omp.workspace, args: ['--continue'] });
+  try {
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { timeoutMs: 30000 });
+    const [status] = await omp.command('/discord status');
+    assert.match(status, new RegExp(`Session thread: ${thread}`), 'the resumed session kept its thread');
+    const history = userText(model.requests.at(-1));
+    const first = history.indexOf('first while omp was down');
+    const second = history.indexOf('second while omp was down');
+    assert.ok(first >= 0 && second > first, 'both, in order');
+    assert.equal(timesInHistory('first while omp was down'), 1, 'once');
+    assert.equal(timesInHistory('second while omp was down'), 1, 'once');
+  } finally {
+    assert.equal(await omp.close(), 0);
+    assert.deepEqual(extensionLogErrors(home), []);
+  }
+});

@@ -146,7 +146,8 @@ function makeControl({ world, gateway, rest, config, entries, waiters, baseUrl }
         const channel = world.channels.get(body.channelId ?? world.general.id);
         const files = (body.attachments ?? []).map((a, i) => ({ name: `files[${i}]`, filename: a.filename, contentType: a.contentType ?? 'text/plain', data: Buffer.from(a.content ?? '') }));
         const message = world.createMessage(channel.id, author, { content: body.content ?? '', embeds: body.embeds, attachments: rest.attachmentsFor({}, files), message_reference: body.replyTo ? { message_id: body.replyTo } : undefined });
-        rest.dispatchMessage('MESSAGE_CREATE', message);
+        // `silent`: stored but not dispatched, like a message posted while the bot was offline.
+        if (!body.silent) rest.dispatchMessage('MESSAGE_CREATE', message);
         return json(rest.publicMessage(message));
       }
       case '/burst': {

@@ -56,9 +56,9 @@ export function extensionLogErrors(home) {
   return out;
 }
 
-export async function startOmp({ home, env = {}, cwd } = {}) {
+export async function startOmp({ home, env = {}, cwd, args = [] } = {}) {
   const workspace = cwd ?? mkdtempSync(join(tmpdir(), 'omp-ws-'));
-  const child = spawn(OMP, ['--mode', 'rpc', '--model', 'scripted/scripted'], { cwd: workspace, env: baseEnv(home, env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(OMP, ['--mode', 'rpc', '--model', 'scripted/scripted', ...args], { cwd: workspace, env: baseEnv(home, env), stdio: ['pipe', 'pipe', 'pipe'] });
   const frames = [];
   const waiters = new Set();
   let stderr = '';

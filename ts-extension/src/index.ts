@@ -5,10 +5,12 @@ import { type Bridge, releaseBridge, sharedBridge } from "./bridge.js";
 import { registerCommand } from "./command.js";
 import { completionMessages, failureMessage, Notifier } from "./notify.js";
 import { Progress } from "./progress.js";
-import { Remote } from "./remote.js";
+import { Remote, type RemoteMemory } from "./remote.js";
 import type { SessionState } from "./session-state.js";
 import { SlashCommands } from "./slash.js";
 import { registerTools } from "./tools.js";
+
+const MEMORY = "discord-bridge";
 
 export default function discordBridge(pi: ExtensionAPI) {
 	pi.setLabel("Discord");
@@ -40,6 +42,12 @@ export default function discordBridge(pi: ExtensionAPI) {
 
 	pi.on("session_start", async (_event, ctx) => {
 		lastCtx = ctx as never;
+		// A resumed session keeps its thread: the last memory entry written for it.
+		const memory = ctx.sessionManager
+			.getEntries()
+			.filter((e) => e.type === "custom" && (e as { customType?: string }).customType === MEMORY)
+			.map((e) => (e as { data?: RemoteMemory }).data ?? {})
+			.reduce<RemoteMemory>((acc, m) => ({ ...acc, ...m }), {});
 		const claim = sharedBridge(me);
 		bridge = claim.bridge;
 		owner = claim.owner;
@@ -62,7 +70,7 @@ export default function discordBridge(pi: ExtensionAPI) {
 			const b = bridge;
 			void b.connect().then(async () => {
 				if (!b.client) return;
-				const remote = new Remote(b, (content, options) => pi.sendUserMessage(content, options), state.name);
+				const remote = new Remote(b, (content, options) => pi.sendUserMessage(content, options), state.name, (m) => pi.appendEntry(MEMORY, m), memory);
 				b.remote = remote;
 				remote.start();
 				progress = new Progress(b, remote, state);

@@ -11,6 +11,13 @@ import type { Bridge } from "./bridge.js";
 
 type SendUser = (content: string, options?: { deliverAs?: "steer" | "followUp" }) => void;
 
+/** What a session remembers (in its session file) so a resumed session keeps its thread. */
+export interface RemoteMemory {
+	threadId?: string;
+	/** The newest thread message handled; catch-up starts after it. */
+	lastSeen?: string;
+}
+
 interface Pending {
 	kind: "approval" | "ask";
 	messageId: string;
@@ -31,14 +38,48 @@ export class Remote {
 	private otherThreads = new Set<string>();
 	private off?: () => void;
 
+	private lastSeen?: string;
+	private delivered = new Set<string>();
+	/** Thread messages are handled one at a time, in order: live ones and caught-up ones alike. */
+	private serial = Promise.resolve();
+
 	constructor(
 		private bridge: Bridge,
 		private sendUser: SendUser,
 		private sessionName: () => string,
-	) {}
+		private remember: (memory: RemoteMemory) => void,
+		memory: RemoteMemory = {},
+	) {
+		this.threadId = memory.threadId;
+		this.lastSeen = memory.lastSeen;
+	}
 
 	start() {
-		this.off = this.bridge.onDiscordEvent((e) => void this.onEvent(e));
+		this.off = this.bridge.onDiscordEvent((e) => {
+			if (e.type === "messageCreate") this.enqueue(() => this.onMessage(e.message));
+			else void this.onEvent(e);
+		});
+		// A resumed omp session: what was said in its thread while omp was not running.
+		if (this.threadId) this.catchUp();
+	}
+
+	private enqueue(step: () => Promise<void>) {
+		this.serial = this.serial.then(step).catch(() => {});
+	}
+
+	/** Delivers, in order and once, the thread messages newer than the last one handled. */
+	catchUp() {
+		this.enqueue(async () => {
+			const client = this.bridge.client;
+			if (!client || !this.threadId) return;
+			let after = this.lastSeen;
+			for (let page = 0; page < 10; page++) {
+				const batch = (await client.fetchMessages(this.threadId, after ? { after, limit: 100 } : { limit: 100 })).reverse();
+				for (const m of batch) await this.onMessage(m);
+				if (batch.length < 100) break;
+				after = batch[batch.length - 1].id;
+			}
+		});
 	}
 
 	stop() {
@@ -55,6 +96,7 @@ export class Remote {
 		const name = `${this.sessionName()} · ${this.key}`.slice(0, 100);
 		const t = await this.bridge.client.createThread(home, { name });
 		this.threadId = t.id;
+		this.remember({ threadId: t.id });
 		return t.id;
 	}
 
@@ -68,6 +110,9 @@ export class Remote {
 
 	private async onEvent(e: DiscordEvent) {
 		try {
+			// Remote control starts after the first connect, so this is a reconnect: a new gateway
+			// session (not a resume) may have missed thread messages.
+			if (e.type === "stateChange" && e.state === "connected" && e.resumed === false) this.catchUp();
 			if (e.type === "threadCreate" && / · [0-9a-f]{8}$/.test(e.thread.name) && e.thread.id !== this.threadId && !e.thread.name.endsWith(this.key)) {
 				this.otherThreads.add(e.thread.id);
 			}
@@ -83,6 +128,12 @@ export class Remote {
 		const inThread = this.threadId !== undefined && m.channelId === this.threadId;
 		const dm = m.guildId === undefined;
 		if (!inThread && !dm) return;
+		if (this.delivered.has(m.id)) return;
+		this.delivered.add(m.id);
+		if (inThread && (!this.lastSeen || BigInt(m.id) > BigInt(this.lastSeen))) {
+			this.lastSeen = m.id;
+			this.remember({ threadId: this.threadId, lastSeen: m.id });
+		}
 		const client = this.bridge.client;
 		if (!client) return;
 		if (!this.allowed(m.author.id)) {
