@@ -20,7 +20,6 @@ export interface RemoteMemory {
 
 interface Pending {
 	kind: "approval" | "ask";
-	messageId: string;
 	choices: string[];
 	resolve: (answer: { choice: string; by: InteractionInfo["user"] | MessageInfo["author"]; typed?: string } | null) => void;
 }
@@ -202,14 +201,22 @@ export class Remote {
 			if (n % 5 === 0) rows.push([]);
 			rows[rows.length - 1].push({ label: c.label.slice(0, 80), customId: `odb:${this.key}:${id}:${n}`, style: c.style });
 		});
-		const message = await client.sendMessage(channel, { content, components: rows.slice(0, 5) });
-		const answer = await new Promise<Parameters<Pending["resolve"]>[0]>((resolve) => {
-			const timer = setTimeout(() => {
-				if (this.pending.delete(id)) resolve(null);
-			}, timeoutMs);
-			timer.unref?.();
-			this.pending.set(id, { kind, messageId: message.id, choices: choices.map((c) => c.label), resolve: (a) => { clearTimeout(timer); resolve(a); } });
+		// Waiting starts before the message exists: a click can arrive before sendMessage returns.
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const answered = new Promise<Parameters<Pending["resolve"]>[0]>((resolve) => {
+			this.pending.set(id, { kind, choices: choices.map((c) => c.label), resolve: (a) => { clearTimeout(timer); resolve(a); } });
 		});
+		let message: MessageInfo;
+		try {
+			message = await client.sendMessage(channel, { content, components: rows.slice(0, 5) });
+		} catch (err) {
+			this.pending.delete(id);
+			throw err;
+		}
+		timer = setTimeout(() => this.pending.get(id)?.resolve(null), timeoutMs);
+		timer.unref?.();
+		const answer = await answered;
+		this.pending.delete(id);
 		if (!answer) await client.editMessage(channel, message.id, { content: `${content}\n\n${onTimeout}`, components: [] }).catch(() => {});
 		else if (answer.typed) await client.editMessage(channel, message.id, { content: `${content}\n\n**${answer.typed}** — answered by ${answer.by.displayName}`, components: [] }).catch(() => {});
 		return answer;
