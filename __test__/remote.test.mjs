@@ -21,20 +21,24 @@ after(async () => {
 
 const env = (extra = {}) => ({ DISCORD_TOKEN: w.token, DISCORD_CHANNEL_ID: w.generalId, DISCORD_API_BASE_URL: w.apiBaseUrl, DISCORD_ALLOWED_USERS: w.aliceId, ...extra });
 
+/** The session's thread, once omp is connected (it says so in /discord status). */
+async function threadOf(omp) {
+  for (let i = 0; i < 50; i++) {
+    const [status] = await omp.command('/discord status');
+    const thread = /Session thread: (\d+)/.exec(status)?.[1];
+    if (thread) return thread;
+    await omp.wait((f) => f.type === 'extension_ui_request' && f.method === 'setStatus', { from: omp.frames.length });
+  }
+  throw new Error('the session thread never appeared');
+}
+
 /** omp with the plugin, connected, with its session thread; checks a clean exit at the end. */
 async function session(extraEnv, fn) {
   const home = makeHome(model);
   model.clear();
   const omp = await startOmp({ home, env: env(extraEnv) });
   try {
-    let thread;
-    for (let i = 0; !thread && i < 50; i++) {
-      const [status] = await omp.command('/discord status');
-      thread = /Session thread: (\d+)/.exec(status)?.[1];
-      if (!thread) await omp.wait((f) => f.type === 'extension_ui_request' && f.method === 'setStatus', { from: omp.frames.length });
-    }
-    assert.ok(thread, 'the session thread exists once connected');
-    await fn(omp, thread);
+    await fn(omp, await threadOf(omp));
   } finally {
     assert.equal(await omp.close(), 0, omp.stderr.slice(-2000));
     assert.deepEqual(extensionLogErrors(home), []);
@@ -284,6 +288,47 @@ test('omp restarted with the session resumed: same thread, and what was said mea
     assert.equal(timesInHistory('second while omp was down'), 1, 'once');
   } finally {
     assert.equal(await omp.close(), 0);
+    assert.deepEqual(extensionLogErrors(home), []);
+  }
+});
+
+test('two omp processes on one bot: each acts in its own thread, only the owner answers its buttons, DMs go to the most recently active', async () => {
+  const home = makeHome(model);
+  model.clear();
+  const a = await startOmp({ home, env: env() });
+  const b = await startOmp({ home, env: env() });
+  const ranIn = (request) => (JSON.stringify(request.messages).includes(a.workspace) ? 'a' : JSON.stringify(request.messages).includes(b.workspace) ? 'b' : '?');
+  try {
+    const [ta, tb] = [await threadOf(a), await threadOf(b)];
+    assert.notEqual(ta, tb);
+
+    model.queue({ text: 'A here.' });
+    let from = a.frames.length;
+    await server.say('for session A', { author: 'alice', channelId: ta });
+    await a.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from });
+    assert.equal(ranIn(model.requests.at(-1)), 'a');
+
+    model.queue({ toolCalls: [{ name: 'discord_ask', arguments: { question: 'B asks: proceed?', choices: ['Go'] } }] }, { text: 'B proceeds.' });
+    from = b.frames.length;
+    await server.mark();
+    b.send({ type: 'prompt', message: 'ask' });
+    const q = await botPost(tb, (m) => /B asks: proceed\?/.test(m.content ?? ''));
+    const click = await server.post('/button', { channelId: tb, messageId: q.id, customId: q.components[0].components[0].custom_id, user: 'alice' });
+    await b.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from });
+    assert.equal(toolText(model.requests.at(-1)), 'Alice answered: Go');
+    const callbacks = (await server.get('/log?after=-1')).filter((e) => e.kind === 'rest' && e.path === `/api/v10/interactions/${click.id}/[token]/callback`);
+    assert.deepEqual(callbacks.map((e) => e.status), [204], 'one answer, from the owner');
+
+    model.queue({ text: 'B got the DM.' });
+    from = b.frames.length;
+    await server.say('a direct message', { author: 'alice', channelId: w.dmId });
+    await b.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from });
+    assert.equal(ranIn(model.requests.at(-1)), 'b', 'B ran last, so the DM went to B');
+    assert.match(userText(model.requests.at(-1)), /a direct message/);
+    assert.equal(a.frames.filter((f) => f.type === 'agent_start').length, 1, 'A ran only its own prompt');
+  } finally {
+    assert.equal(await a.close(), 0);
+    assert.equal(await b.close(), 0);
     assert.deepEqual(extensionLogErrors(home), []);
   }
 });

@@ -89,6 +89,7 @@ export default function discordBridge(pi: ExtensionAPI) {
 
 	pi.on("agent_start", () => {
 		startedAt = Date.now();
+		if (owner) bridge?.remote?.touch();
 		state.runStartedAt = startedAt;
 		state.toolCalls = 0;
 		state.currentTool = undefined;

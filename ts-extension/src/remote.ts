@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { isAbsolute, relative, resolve } from "node:path";
 import type { DiscordEvent, InteractionInfo, MessageInfo } from "../../index.js";
 import type { Bridge } from "./bridge.js";
+import { dmTarget, removeSession, upsertSession } from "./registry.js";
 
 type SendUser = (content: string, options?: { deliverAs?: "steer" | "followUp" }) => void;
 
@@ -33,8 +34,6 @@ export class Remote {
 	private pending = new Map<string, Pending>();
 	private allowedForSession = new Set<string>();
 	private warned = new Set<string>();
-	/** Threads of other omp sessions on this bot (named "… · <key>"): their owners answer there. */
-	private otherThreads = new Set<string>();
 	private off?: () => void;
 
 	private lastSeen?: string;
@@ -53,7 +52,13 @@ export class Remote {
 		this.lastSeen = memory.lastSeen;
 	}
 
+	/** Marks this session as the most recently active one (DMs come here). */
+	touch(active = true) {
+		upsertSession({ key: this.key, name: this.sessionName(), threadId: this.threadId }, active);
+	}
+
 	start() {
+		this.touch();
 		this.off = this.bridge.onDiscordEvent((e) => {
 			if (e.type === "messageCreate") this.enqueue(() => this.onMessage(e.message));
 			else void this.onEvent(e);
@@ -82,6 +87,7 @@ export class Remote {
 	}
 
 	stop() {
+		removeSession(this.key);
 		this.off?.();
 		for (const p of this.pending.values()) p.resolve(null);
 		this.pending.clear();
@@ -96,6 +102,7 @@ export class Remote {
 		const t = await this.bridge.client.createThread(home, { name });
 		this.threadId = t.id;
 		this.remember({ threadId: t.id });
+		this.touch(false);
 		return t.id;
 	}
 
@@ -103,18 +110,11 @@ export class Remote {
 		return this.bridge.config.allowedUsers.includes(userId);
 	}
 
-	isOtherSessionThread(channelId: string | undefined): boolean {
-		return channelId !== undefined && this.otherThreads.has(channelId);
-	}
-
 	private async onEvent(e: DiscordEvent) {
 		try {
 			// Remote control starts after the first connect, so this is a reconnect: a new gateway
 			// session (not a resume) may have missed thread messages.
 			if (e.type === "stateChange" && e.state === "connected" && e.resumed === false) this.catchUp();
-			if (e.type === "threadCreate" && / · [0-9a-f]{8}$/.test(e.thread.name) && e.thread.id !== this.threadId && !e.thread.name.endsWith(this.key)) {
-				this.otherThreads.add(e.thread.id);
-			}
 			if (e.type === "messageCreate") await this.onMessage(e.message);
 			else if (e.type === "interactionCreate" && e.interaction.kind === "component") await this.onClick(e.interaction);
 		} catch {
@@ -127,6 +127,8 @@ export class Remote {
 		const inThread = this.threadId !== undefined && m.channelId === this.threadId;
 		const dm = m.guildId === undefined;
 		if (!inThread && !dm) return;
+		// Several omp sessions may share the bot: a DM goes to one of them only.
+		if (dm && !inThread && (dmTarget(m.content)?.key ?? this.key) !== this.key) return;
 		if (this.delivered.has(m.id)) return;
 		this.delivered.add(m.id);
 		if (inThread && (!this.lastSeen || BigInt(m.id) > BigInt(this.lastSeen))) {

@@ -5,6 +5,7 @@ import type { CommandDefinition, InteractionInfo } from "../../index.js";
 import type { Bridge } from "./bridge.js";
 import type { Remote } from "./remote.js";
 import { duration } from "./notify.js";
+import { dmTarget, liveSessions } from "./registry.js";
 import type { SessionState } from "./session-state.js";
 
 export const SLASH_COMMANDS: CommandDefinition[] = [
@@ -36,9 +37,12 @@ export class SlashCommands {
 		for (const guild of this.bridge.ready?.guilds ?? []) await client?.registerCommands(SLASH_COMMANDS, guild.id);
 	}
 
-	/** True when this process should answer: the command was used in its thread, or anywhere but another session's thread. */
+	/** True when this process should answer: in its own thread; outside every session's thread, the most recently active session answers. */
 	private mine(i: InteractionInfo): boolean {
-		return i.channelId === this.remote.threadId || !this.remote.isOtherSessionThread(i.channelId);
+		if (i.channelId === this.remote.threadId) return true;
+		const sessions = liveSessions();
+		if (sessions.some((s) => s.threadId === i.channelId)) return false;
+		return (dmTarget("", sessions)?.key ?? this.remote.key) === this.remote.key;
 	}
 
 	async handle(i: InteractionInfo) {
@@ -64,8 +68,11 @@ export class SlashCommands {
 			}
 			case "status":
 				return reply(statusText(this.state, this.remote));
-			case "sessions":
-				return reply(`Live sessions of this bot that answered:\n${statusText(this.state, this.remote)}`);
+			case "sessions": {
+				const others = liveSessions().filter((s) => s.key !== this.remote.key);
+				const lines = others.map((s) => `**${s.name}**${s.threadId ? ` — <#${s.threadId}>` : ""} (last active ${duration(Date.now() - s.lastActive)} ago)`);
+				return reply([statusText(this.state, this.remote), ...lines].join("\n\n"));
+			}
 		}
 	}
 }
