@@ -332,3 +332,22 @@ test('two omp processes on one bot: each acts in its own thread, only the owner 
     assert.deepEqual(extensionLogErrors(home), []);
   }
 });
+
+test("with OMP's own UI present the terminal can answer an approval too; the first answer wins", async () => {
+  await session({}, async (omp, thread) => {
+    model.queue({ toolCalls: [{ name: 'bash', arguments: { command: 'echo rm -rf tmp' } }] }, { text: 'Not removed.' });
+    const from = omp.frames.length;
+    await server.mark();
+    omp.send({ type: 'prompt', message: 'remove tmp' });
+    const { prompt } = await approval(thread);
+    const dialog = await omp.wait((f) => f.type === 'extension_ui_request' && f.method === 'select' && /Discord approval/.test(f.title ?? ''), { from });
+    assert.deepEqual(dialog.options, ['Allow', 'Allow for this session', 'Deny']);
+    omp.send({ type: 'extension_ui_response', id: dialog.id, value: 'Deny' });
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from });
+    assert.equal(toolText(model.requests.at(-1)), 'Denied in the terminal.');
+    await server.waitFor((e) => e.kind === 'rest' && e.method === 'PATCH' && e.path.endsWith(`/messages/${prompt.id}`));
+    const edited = (await inThread(thread)).find((m) => m.id === prompt.id);
+    assert.match(edited.content, /\*\*Deny\*\* — answered in the terminal/);
+    assert.deepEqual(edited.components, []);
+  });
+});

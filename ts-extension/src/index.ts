@@ -128,8 +128,12 @@ export default function discordBridge(pi: ExtensionAPI) {
 		const remote = bridge?.remote;
 		if (!remote) return;
 		// Fail closed: if asking fails, the call does not run.
+		// With OMP's own UI present, the terminal can answer too; the first answer wins.
+		const local = ctx.hasUI
+			? (signal: AbortSignal) => ctx.ui.select(`Discord approval: allow ${event.toolName}?`, ["Allow", "Allow for this session", "Deny"], { signal })
+			: undefined;
 		const reason = await remote
-			.approve(event.toolName, event.input as Record<string, unknown>, ctx.cwd)
+			.approve(event.toolName, event.input as Record<string, unknown>, ctx.cwd, local)
 			.catch((err: Error & { code?: string }) => `Blocked: approval could not be asked on Discord (${err.code ? `${err.code}: ` : ""}${err.message}).`);
 		if (reason) return { block: true, reason };
 	});

@@ -19,10 +19,20 @@ export interface RemoteMemory {
 	lastSeen?: string;
 }
 
+interface Answer {
+	choice: string;
+	by: { displayName: string };
+	/** Not a click on the message's button (a typed reply, or the terminal): the message is edited to say so. */
+	elsewhere?: boolean;
+}
+
+/** A competing way to answer (OMP's own terminal dialog); resolves with a choice or undefined. */
+export type LocalAsk = (signal: AbortSignal) => Promise<string | undefined>;
+
 interface Pending {
 	kind: "approval" | "ask";
 	choices: string[];
-	resolve: (answer: { choice: string; by: InteractionInfo["user"] | MessageInfo["author"]; typed?: string } | null) => void;
+	resolve: (answer: Answer | null) => void;
 }
 
 const TEXT_ATTACHMENT_LIMIT = 100_000;
@@ -151,7 +161,7 @@ export class Remote {
 		const ask = [...this.pending.entries()].find(([, p]) => p.kind === "ask");
 		if (ask && m.content.trim()) {
 			this.pending.delete(ask[0]);
-			ask[1].resolve({ choice: m.content.trim(), by: m.author, typed: m.content.trim() });
+			ask[1].resolve({ choice: m.content.trim(), by: m.author, elsewhere: true });
 			await client.addReaction(m.channelId, m.id, "✅");
 			return;
 		}
@@ -193,7 +203,7 @@ export class Remote {
 	}
 
 	/** Posts buttons and waits for the first allowed answer (or a typed one, for questions). */
-	private async waitForAnswer(kind: Pending["kind"], content: string, choices: { label: string; style?: string }[], timeoutMs: number, onTimeout: string) {
+	private async waitForAnswer(kind: Pending["kind"], content: string, choices: { label: string; style?: string }[], timeoutMs: number, onTimeout: string, local?: LocalAsk) {
 		const client = this.bridge.client;
 		const channel = await this.thread().catch(() => undefined) ?? this.bridge.config.channelId;
 		if (!client || !channel) return undefined;
@@ -217,15 +227,21 @@ export class Remote {
 		}
 		timer = setTimeout(() => this.pending.get(id)?.resolve(null), timeoutMs);
 		timer.unref?.();
+		// The first answer wins: a click, a typed reply, or the terminal.
+		const abortLocal = new AbortController();
+		local?.(abortLocal.signal)
+			.then((choice) => choice && this.pending.get(id)?.resolve({ choice, by: { displayName: "the terminal" }, elsewhere: true }))
+			.catch(() => {});
 		const answer = await answered;
 		this.pending.delete(id);
+		abortLocal.abort();
 		if (!answer) await client.editMessage(channel, message.id, { content: `${content}\n\n${onTimeout}`, components: [] }).catch(() => {});
-		else if (answer.typed) await client.editMessage(channel, message.id, { content: `${content}\n\n**${answer.typed}** — answered by ${answer.by.displayName}`, components: [] }).catch(() => {});
+		else if (answer.elsewhere) await client.editMessage(channel, message.id, { content: `${content}\n\n**${answer.choice}** — answered ${answer.by.displayName === "the terminal" ? "in the terminal" : `by ${answer.by.displayName}`}`, components: [] }).catch(() => {});
 		return answer;
 	}
 
 	/** The approval gate for one tool call: undefined lets it run, a reason blocks it. */
-	async approve(toolName: string, input: Record<string, unknown>, cwd: string): Promise<string | undefined> {
+	async approve(toolName: string, input: Record<string, unknown>, cwd: string, local?: LocalAsk): Promise<string | undefined> {
 		const why = this.needsApproval(toolName, input, cwd);
 		if (!why || this.allowedForSession.has(toolName)) return undefined;
 		if (!this.bridge.client || !this.bridge.config.allowedUsers.length) {
@@ -240,9 +256,10 @@ export class Remote {
 			[{ label: "Allow", style: "success" }, { label: "Allow for this session", style: "primary" }, { label: "Deny", style: "danger" }],
 			policy.timeoutMs,
 			`⏱️ Denied: no answer within ${Math.round(policy.timeoutMs / 1000)} s.`,
+			local,
 		);
 		if (!answer) return `Denied on Discord: no answer within ${Math.round(policy.timeoutMs / 1000)} s.`;
-		if (answer.choice === "Deny") return `Denied on Discord by ${answer.by.displayName}.`;
+		if (answer.choice === "Deny") return answer.by.displayName === "the terminal" ? "Denied in the terminal." : `Denied on Discord by ${answer.by.displayName}.`;
 		if (answer.choice === "Allow for this session") this.allowedForSession.add(toolName);
 		return undefined;
 	}
