@@ -6,22 +6,16 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestServer } from './helpers/server.mjs';
-import { startScriptedModel } from './omp/scripted-model.mjs';
-import { makeHome, startOmp, extensionLogErrors, ROOT } from './omp/harness.mjs';
+import { makeHome, startOmp, startWorld, extensionLogErrors, ROOT } from './omp/harness.mjs';
 
-let server, model, w;
+let server, model, w, world;
 
 before(async () => {
-  server = await startTestServer();
-  w = server.world;
-  model = await startScriptedModel();
+  world = await startWorld();
+  ({ server, model, w } = world);
 });
 
-after(async () => {
-  await model.close();
-  await server.close();
-});
+after(() => world.close());
 
 const botEnv = () => ({ DISCORD_TOKEN: w.token, DISCORD_CHANNEL_ID: w.generalId, DISCORD_API_BASE_URL: w.apiBaseUrl });
 

@@ -2,22 +2,16 @@
 // approval buttons and discord_ask — as a person on Discord would use them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer } from './helpers/server.mjs';
-import { startScriptedModel } from './omp/scripted-model.mjs';
-import { makeHome, startOmp, extensionLogErrors } from './omp/harness.mjs';
+import { makeHome, startOmp, startWorld, extensionLogErrors } from './omp/harness.mjs';
 
-let server, model, w;
+let server, model, w, world;
 
 before(async () => {
-  server = await startTestServer();
-  w = server.world;
-  model = await startScriptedModel();
+  world = await startWorld();
+  ({ server, model, w } = world);
 });
 
-after(async () => {
-  await model.close();
-  await server.close();
-});
+after(() => world.close());
 
 const env = (extra = {}) => ({ DISCORD_TOKEN: w.token, DISCORD_CHANNEL_ID: w.generalId, DISCORD_API_BASE_URL: w.apiBaseUrl, DISCORD_ALLOWED_USERS: w.aliceId, ...extra });
 
@@ -33,8 +27,8 @@ async function threadOf(omp) {
 }
 
 /** omp with the plugin, connected, with its session thread; checks a clean exit at the end. */
-async function session(extraEnv, fn) {
-  const home = makeHome(model);
+async function session(extraEnv, fn, homeOptions) {
+  const home = makeHome(model, homeOptions);
   model.clear();
   const omp = await startOmp({ home, env: env(extraEnv) });
   try {
@@ -349,5 +343,28 @@ test("with OMP's own UI present the terminal can answer an approval too; the fir
     const edited = (await inThread(thread)).find((m) => m.id === prompt.id);
     assert.match(edited.content, /\*\*Deny\*\* — answered in the terminal/);
     assert.deepEqual(edited.components, []);
+  });
+});
+
+test('attachments: text files inline; images as images when the model takes images, else as a link', async () => {
+  const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+  const attachments = [{ filename: 'notes.txt', content: 'line one\nline two', contentType: 'text/plain' }, { filename: 'shot.png', base64: png, contentType: 'image/png' }];
+  await session({}, async (omp, thread) => {
+    model.queue({ text: 'Seen.' });
+    const from = omp.frames.length;
+    await server.say('look at these', { author: 'alice', channelId: thread, attachments });
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from });
+    const sent = JSON.stringify(model.requests.at(-1).messages);
+    assert.match(sent, /Attached notes\.txt:\\n```\\nline one\\nline two/);
+    assert.match(sent, /"type":"image_url","image_url":\{"url":"data:image\/\w+;base64,/, 'the image reaches the model as an image (OMP may re-encode it)');
+  }, { images: true });
+  await session({}, async (omp, thread) => {
+    model.queue({ text: 'Seen.' });
+    const from = omp.frames.length;
+    await server.say('look at this', { author: 'alice', channelId: thread, attachments: attachments.slice(1) });
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from });
+    const sent = JSON.stringify(model.requests.at(-1).messages);
+    assert.ok(!sent.includes('"image_url"'), 'a text-only model gets no image');
+    assert.match(sent, /attachment shot\.png, image\/png, \d+ bytes: http:\/\/127\.0\.0\.1:\d+\/attachments\//);
   });
 });

@@ -1,9 +1,7 @@
 // The demo: a real omp with this plugin, the bundled Discord-compatible server as Discord, and a
 // scripted model as the LLM — no Discord account and no API key. What you see is what a user
 // sees: the agent reads the channel, posts to it, and the completion notice arrives.
-import { startTestServer } from '../__test__/helpers/server.mjs';
-import { startScriptedModel } from '../__test__/omp/scripted-model.mjs';
-import { makeHome, startOmp } from '../__test__/omp/harness.mjs';
+import { makeHome, startOmp, startWorld } from '../__test__/omp/harness.mjs';
 
 const say = (...a) => console.log(...a);
 const show = async (server, channelId, since) => {
@@ -13,9 +11,8 @@ const show = async (server, channelId, since) => {
   }
 };
 
-const server = await startTestServer();
-const w = server.world;
-const model = await startScriptedModel();
+const world = await startWorld();
+const { server, model, w } = world;
 say(`Discord-compatible server: ${w.apiBaseUrl}   scripted model: ${model.baseUrl}`);
 
 const home = makeHome(model);
@@ -53,6 +50,5 @@ await show(server, w.generalId, first.id);
 const [status] = await omp.command('/discord status');
 say(`\n/discord status:\n   ${status.replace(/\n/g, '\n   ')}`);
 await omp.close();
-await model.close();
-await server.close();
+await world.close();
 say('\nDone: omp exited cleanly and closed its Discord connection.');

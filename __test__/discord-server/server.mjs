@@ -144,7 +144,7 @@ function makeControl({ world, gateway, rest, config, entries, waiters, baseUrl }
       case '/message': {
         const author = userByName(world, body.author);
         const channel = world.channels.get(body.channelId ?? world.general.id);
-        const files = (body.attachments ?? []).map((a, i) => ({ name: `files[${i}]`, filename: a.filename, contentType: a.contentType ?? 'text/plain', data: Buffer.from(a.content ?? '') }));
+        const files = (body.attachments ?? []).map((a, i) => ({ name: `files[${i}]`, filename: a.filename, contentType: a.contentType ?? 'text/plain', data: a.base64 ? Buffer.from(a.base64, 'base64') : Buffer.from(a.content ?? '') }));
         const message = world.createMessage(channel.id, author, { content: body.content ?? '', embeds: body.embeds, attachments: rest.attachmentsFor({}, files), message_reference: body.replyTo ? { message_id: body.replyTo } : undefined });
         // `silent`: stored but not dispatched, like a message posted while the bot was offline.
         if (!body.silent) rest.dispatchMessage('MESSAGE_CREATE', message);

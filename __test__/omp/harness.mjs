@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pathWithBun } from '../helpers/bun.mjs';
+import { startTestServer } from '../helpers/server.mjs';
+import { startScriptedModel } from './scripted-model.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const OMP = join(ROOT, 'node_modules', '.bin', 'omp');
 
 /** A HOME with models.yml pointing at the scripted model; `link` installs this package as a plugin. */
-export function makeHome(model, { link = true, linkDir = ROOT, discordJson } = {}) {
+export function makeHome(model, { link = true, linkDir = ROOT, discordJson, images = false } = {}) {
   const home = mkdtempSync(join(tmpdir(), 'omp-home-'));
   const agent = join(home, '.omp', 'agent');
   mkdirSync(agent, { recursive: true });
@@ -26,7 +28,7 @@ export function makeHome(model, { link = true, linkDir = ROOT, discordJson } = {
     '      - id: scripted',
     '        name: Scripted',
     '        reasoning: false',
-    '        input: [text]',
+    `        input: [${images ? 'text, image' : 'text'}]`,
     '        contextWindow: 128000',
     '        maxTokens: 4096',
     '',
@@ -111,4 +113,11 @@ export async function startOmp({ home, env = {}, cwd, args = [] } = {}) {
   };
   await omp.wait((f) => f.type === 'ready', { timeoutMs: 60000 });
   return omp;
+}
+
+/** The bundled Discord-compatible server and the scripted model, for a test file. */
+export async function startWorld() {
+  const server = await startTestServer();
+  const model = await startScriptedModel();
+  return { server, model, w: server.world, async close() { await model.close(); await server.close(); } };
 }

@@ -23,7 +23,7 @@ export default function discordBridge(pi: ExtensionAPI) {
 	let startedAt = Date.now();
 	let progress: Progress | undefined;
 	let stopped = false;
-	let lastCtx: { isIdle(): boolean; abort(): void; model?: { id: string }; getContextUsage(): { percent: number } | undefined } | undefined;
+	let lastCtx: { isIdle(): boolean; abort(): void; model?: { id: string; input?: string[] }; getContextUsage(): { percent: number } | undefined } | undefined;
 	const state: SessionState = {
 		name: () => pi.getSessionName() || "omp session",
 		model: () => lastCtx?.model?.id,
@@ -70,7 +70,7 @@ export default function discordBridge(pi: ExtensionAPI) {
 			const b = bridge;
 			void b.connect().then(async () => {
 				if (!b.client) return;
-				const remote = new Remote(b, (content, options) => pi.sendUserMessage(content, options), state.name, (m) => pi.appendEntry(MEMORY, m), memory);
+				const remote = new Remote(b, (content, options) => pi.sendUserMessage(content, options), state.name, (m) => pi.appendEntry(MEMORY, m), memory, () => (lastCtx?.model?.input ?? []).includes("image"));
 				b.remote = remote;
 				remote.start();
 				progress = new Progress(b, remote, state);

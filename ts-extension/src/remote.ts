@@ -10,7 +10,8 @@ import type { DiscordEvent, InteractionInfo, MessageInfo } from "../../index.js"
 import type { Bridge } from "./bridge.js";
 import { dmTarget, removeSession, upsertSession } from "./registry.js";
 
-type SendUser = (content: string, options?: { deliverAs?: "steer" | "followUp" }) => void;
+type UserContent = string | ({ type: "text"; text: string } | { type: "image"; data: string; mimeType: string })[];
+type SendUser = (content: UserContent, options?: { deliverAs?: "steer" | "followUp" }) => void;
 
 /** What a session remembers (in its session file) so a resumed session keeps its thread. */
 export interface RemoteMemory {
@@ -36,6 +37,7 @@ interface Pending {
 }
 
 const TEXT_ATTACHMENT_LIMIT = 100_000;
+const IMAGE_ATTACHMENT_LIMIT = 5 * 1024 * 1024;
 
 export class Remote {
 	/** This session's id on Discord: it prefixes every button's custom_id. */
@@ -57,6 +59,7 @@ export class Remote {
 		private sessionName: () => string,
 		private remember: (memory: RemoteMemory) => void,
 		memory: RemoteMemory = {},
+		private supportsImages: () => boolean = () => false,
 	) {
 		this.threadId = memory.threadId;
 		this.lastSeen = memory.lastSeen;
@@ -167,10 +170,16 @@ export class Remote {
 		}
 		await client.addReaction(m.channelId, m.id, "👀");
 		let text = m.content;
+		const images: { type: "image"; data: string; mimeType: string }[] = [];
 		for (const a of m.attachments) {
-			if ((a.contentType ?? "").startsWith("text/") && a.size <= TEXT_ATTACHMENT_LIMIT) {
+			const type = a.contentType ?? "";
+			if (type.startsWith("text/") && a.size <= TEXT_ATTACHMENT_LIMIT) {
 				const body = await fetch(a.url).then((r) => r.text()).catch(() => undefined);
 				text += body === undefined ? `\n(attachment ${a.filename} could not be read)` : `\n\nAttached ${a.filename}:\n\`\`\`\n${body}\n\`\`\``;
+			} else if (type.startsWith("image/") && a.size <= IMAGE_ATTACHMENT_LIMIT && this.supportsImages()) {
+				const bytes = await fetch(a.url).then((r) => r.arrayBuffer()).catch(() => undefined);
+				if (bytes) images.push({ type: "image", data: Buffer.from(bytes).toString("base64"), mimeType: type.split(";")[0] });
+				else text += `\n(image ${a.filename} could not be read)`;
 			} else {
 				text += `\n(attachment ${a.filename}, ${a.contentType ?? "unknown type"}, ${a.size} bytes: ${a.url})`;
 			}
@@ -178,7 +187,7 @@ export class Remote {
 		const followUp = text.startsWith(">>");
 		if (followUp) text = text.slice(2).trimStart();
 		const from = `[Discord, from ${m.author.displayName}] ${text}`;
-		this.sendUser(from, followUp ? { deliverAs: "followUp" } : undefined);
+		this.sendUser(images.length ? [{ type: "text", text: from }, ...images] : from, followUp ? { deliverAs: "followUp" } : undefined);
 		await client.addReaction(m.channelId, m.id, "✅");
 	}
 
