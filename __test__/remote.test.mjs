@@ -113,6 +113,7 @@ test('approvals: deny, a click by someone not allowed does nothing, allow for th
   await session({}, async (omp, thread) => {
     model.queue(
       { toolCalls: [{ name: 'bash', arguments: { command: 'echo rm -rf build' } }] },
+      { toolCalls: [{ name: 'bash', arguments: { command: 'echo rm -rf logs' } }] },
       { toolCalls: [{ name: 'bash', arguments: { command: 'echo rm -rf dist' } }] },
       { toolCalls: [{ name: 'bash', arguments: { command: 'echo rm -rf cache' } }] },
       { text: 'Cleaned up.' },
@@ -128,8 +129,12 @@ test('approvals: deny, a click by someone not allowed does nothing, allow for th
     assert.match((await server.get(`/interaction/${bobClick.id}`)).response.data.content, /Only allowed users/);
     await server.mark();
     await first.click('Deny');
-    const second = await approval(thread);
+    const allowOnce = await approval(thread);
     assert.match(toolText(model.requests.at(-1)), /Denied on Discord by Alice/);
+    await server.mark();
+    await allowOnce.click('Allow');
+    const second = await approval(thread);
+    assert.match(toolText(model.requests.at(-1)), /rm -rf logs/, 'allowed once: it ran, and the next call asks again');
     await second.click('Allow for this session');
     await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from, timeoutMs: 30000 });
     const results = model.requests.slice(-2).map(toolText);
@@ -138,7 +143,7 @@ test('approvals: deny, a click by someone not allowed does nothing, allow for th
     const decided = (await inThread(thread)).find((m) => m.id === first.prompt.id);
     assert.match(decided.content, /Deny\*\* — answered by Alice/);
     assert.deepEqual(decided.components, []);
-    assert.equal((await inThread(thread)).filter((m) => /wants to run/.test(m.content ?? '') || /answered by/.test(m.content ?? '')).length, 2);
+    assert.equal((await inThread(thread)).filter((m) => /wants to run/.test(m.content ?? '') || /answered by/.test(m.content ?? '')).length, 3);
   });
 });
 
@@ -236,7 +241,7 @@ test('a run of 200 tool calls stays within a handful of messages', async () => {
 /** How often `text` appears among the user messages of the agent's latest request (its whole history). */
 const timesInHistory = (text) => userText(model.requests.at(-1)).split(text).length - 1;
 
-test('catch-up after a reconnect that did not resume: a missed thread message is delivered once', async () => {
+test('catch-up after a reconnect that did not resume, and after a dropped connection: each message delivered once', async () => {
   await session({}, async (omp, thread) => {
     const from = omp.frames.length;
     model.queue({ text: 'Caught up.' });
@@ -249,6 +254,14 @@ test('catch-up after a reconnect that did not resume: a missed thread message is
     await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from: from2, timeoutMs: 30000 });
     assert.equal(timesInHistory('posted while the bot was away'), 1, 'delivered exactly once');
     assert.equal(timesInHistory('and one more, live'), 1);
+    // A dropped connection resumes: what was said meanwhile is replayed by Discord, once.
+    model.queue({ text: 'Resumed.' });
+    const from3 = omp.frames.length;
+    await server.gateway('drop');
+    await server.say('said during the drop', { author: 'alice', channelId: thread });
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from: from3, timeoutMs: 30000 });
+    assert.equal(timesInHistory('said during the drop'), 1);
+    assert.equal(timesInHistory('posted while the bot was away'), 1);
   });
 });
 
