@@ -243,6 +243,9 @@ export interface MessageInfo {
   threadId?: string
 }
 
+/** Milliseconds (with microsecond precision) on the system's monotonic clock. */
+export declare function monotonicMs(): number
+
 export interface OutgoingMessage {
   content?: string
   embeds?: Array<Embed>

@@ -836,5 +836,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.DiscordClient = nativeBinding.DiscordClient
+module.exports.monotonicMs = nativeBinding.monotonicMs
 module.exports.sendWebhook = nativeBinding.sendWebhook
 module.exports.splitMessage = nativeBinding.splitMessage

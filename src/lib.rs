@@ -4,6 +4,7 @@
 //! rate limits) → `convert` (serenity models → JS objects in `model`/`events`).
 
 mod client;
+mod clock;
 mod convert;
 mod emitter;
 mod error;
