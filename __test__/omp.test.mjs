@@ -122,6 +122,15 @@ test('/discord status tells the user what is connected, and the status line foll
   });
 });
 
+test('without an allowlist there are no approvals: a risky command just runs', async () => {
+  await withOmp(botEnv(), async (omp) => {
+    await omp.wait((f) => f.type === 'extension_ui_request' && f.method === 'setStatus' && /omp-bot/.test(f.statusText ?? ''));
+    model.queue({ toolCalls: [{ name: 'bash', arguments: { command: 'echo rm -rf build' } }] }, { text: 'Done.' });
+    await omp.prompt('clean');
+    assert.match(lastToolResult(model.requests.at(-1)), /rm -rf build/);
+  });
+});
+
 test('webhook-only mode: notifications go through the webhook; bot-only tools say what is missing', async () => {
   await withOmp({ DISCORD_WEBHOOK_URL: w.webhookUrl }, async (omp) => {
     await server.mark();
@@ -150,12 +159,15 @@ test('no configuration: omp starts and answers, the status line says "not config
   });
 });
 
-test('a bad token: a clear status, and omp keeps working', async () => {
-  await withOmp({ ...botEnv(), DISCORD_TOKEN: 'Bot definitely.not.valid' }, async (omp) => {
+test('a bad token: a clear status, omp keeps working, and risky calls needing approval are blocked', async () => {
+  await withOmp({ ...botEnv(), DISCORD_TOKEN: 'Bot definitely.not.valid', DISCORD_ALLOWED_USERS: w.aliceId }, async (omp) => {
     await omp.wait((f) => f.type === 'extension_ui_request' && f.method === 'setStatus' && /INVALID_TOKEN/.test(f.statusText ?? ''));
     model.queue({ text: 'Still here.' });
     const end = await omp.prompt('are you alive?');
     assert.ok(end);
+    model.queue({ toolCalls: [{ name: 'bash', arguments: { command: 'echo rm -rf build' } }] }, { text: 'Blocked.' });
+    await omp.prompt('clean');
+    assert.match(lastToolResult(model.requests.at(-1)), /needs approval on Discord .* but Discord is not connected/);
     const [status] = await omp.command('/discord status');
     assert.match(status, /INVALID_TOKEN: Discord rejected the bot token/);
     assert.ok(!status.includes('definitely.not.valid'), 'the token is not shown');

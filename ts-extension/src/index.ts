@@ -1,11 +1,12 @@
 // omp-discord-bridge as an OMP extension: Discord tools for the model, completion and failure
-// notifications, `/discord`, and a status-line indicator — on the native core, in-process.
+// notifications, `/discord`, a status-line indicator, and remote control from Discord (steering,
+// slash commands, approvals, questions) — on the native core, in-process.
 import type { ExtensionAPI } from "@oh-my-pi/pi-coding-agent";
 import { type Bridge, releaseBridge, sharedBridge } from "./bridge.js";
 import { registerCommand } from "./command.js";
 import { completionMessages, failureMessage, Notifier } from "./notify.js";
 import { Progress } from "./progress.js";
-import { Remote, type RemoteMemory } from "./remote.js";
+import { needsApproval, Remote, type RemoteMemory } from "./remote.js";
 import type { SessionState } from "./session-state.js";
 import { SlashCommands } from "./slash.js";
 import { registerTools } from "./tools.js";
@@ -125,15 +126,21 @@ export default function discordBridge(pi: ExtensionAPI) {
 	});
 
 	pi.on("tool_call", async (event, ctx) => {
-		const remote = bridge?.remote;
-		if (!remote) return;
-		// Fail closed: if asking fails, the call does not run.
+		const b = current();
+		// Approvals are part of remote control: on when the bot has users allowed to answer.
+		if (b.config.mode !== "bot" || !b.config.allowedUsers.length) return;
+		const input = event.input as Record<string, unknown>;
+		const why = needsApproval(b.config.approval, event.toolName, input, ctx.cwd);
+		if (!why) return;
+		const remote = b.remote;
+		// Fail closed: if asking is impossible or fails, the call does not run.
+		if (!remote) return { block: true, reason: `This call needs approval on Discord (${why}), but Discord is not connected yet; try again once it is.` };
 		// With OMP's own UI present, the terminal can answer too; the first answer wins.
 		const local = ctx.hasUI
 			? (signal: AbortSignal) => ctx.ui.select(`Discord approval: allow ${event.toolName}?`, ["Allow", "Allow for this session", "Deny"], { signal })
 			: undefined;
 		const reason = await remote
-			.approve(event.toolName, event.input as Record<string, unknown>, ctx.cwd, local)
+			.approve(event.toolName, input, ctx.cwd, local)
 			.catch((err: Error & { code?: string }) => `Blocked: approval could not be asked on Discord (${err.code ? `${err.code}: ` : ""}${err.message}).`);
 		if (reason) return { block: true, reason };
 	});

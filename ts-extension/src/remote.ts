@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { isAbsolute, relative, resolve } from "node:path";
 import type { DiscordEvent, InteractionInfo, MessageInfo } from "../../index.js";
 import type { Bridge } from "./bridge.js";
+import type { ApprovalPolicy } from "./config.js";
 import { dmTarget, removeSession, upsertSession } from "./registry.js";
 
 type UserContent = string | ({ type: "text"; text: string } | { type: "image"; data: string; mimeType: string })[];
@@ -251,7 +252,7 @@ export class Remote {
 
 	/** The approval gate for one tool call: undefined lets it run, a reason blocks it. */
 	async approve(toolName: string, input: Record<string, unknown>, cwd: string, local?: LocalAsk): Promise<string | undefined> {
-		const why = this.needsApproval(toolName, input, cwd);
+		const why = needsApproval(this.bridge.config.approval, toolName, input, cwd);
 		if (!why || this.allowedForSession.has(toolName)) return undefined;
 		if (!this.bridge.client || !this.bridge.config.allowedUsers.length) {
 			return `This call needs approval (${why}), but nobody can approve it on Discord: ${!this.bridge.client ? "Discord is not connected" : "DISCORD_ALLOWED_USERS is empty"}.`;
@@ -273,22 +274,6 @@ export class Remote {
 		return undefined;
 	}
 
-	needsApproval(toolName: string, input: Record<string, unknown>, cwd: string): string | undefined {
-		const policy = this.bridge.config.approval;
-		if (policy.tools.includes(toolName)) return `${toolName} always asks`;
-		if (toolName === "bash" && typeof input.command === "string") {
-			const hit = policy.bash.find((re) => new RegExp(re).test(input.command as string));
-			if (hit) return `the command matches /${hit}/`;
-		}
-		if (policy.outsideWorkspace && (toolName === "write" || toolName === "edit")) {
-			const path = String(input.path ?? input.file_path ?? "");
-			const abs = isAbsolute(path) ? path : resolve(cwd, path);
-			const rel = relative(cwd, abs);
-			if (path && (rel.startsWith("..") || isAbsolute(rel))) return `it writes outside the workspace (${abs})`;
-		}
-		return undefined;
-	}
-
 	/** discord_ask: a question to the humans, answered by a button or a typed reply. */
 	async ask(question: string, choices: string[], timeoutMs: number): Promise<string> {
 		if (!this.bridge.client) throw new Error("Discord is not connected, so nobody can be asked; run /discord connect.");
@@ -304,4 +289,20 @@ export class Remote {
 		if (!answer) return `No answer within ${Math.round(timeoutMs / 1000)} s.`;
 		return `${answer.by.displayName} answered: ${answer.choice}`;
 	}
+}
+
+/** Why a tool call needs a click on Discord before it runs, or undefined when it does not. */
+export function needsApproval(policy: ApprovalPolicy, toolName: string, input: Record<string, unknown>, cwd: string): string | undefined {
+	if (policy.tools.includes(toolName)) return `${toolName} always asks`;
+	if (toolName === "bash" && typeof input.command === "string") {
+		const hit = policy.bash.find((re) => new RegExp(re).test(input.command as string));
+		if (hit) return `the command matches /${hit}/`;
+	}
+	if (policy.outsideWorkspace && (toolName === "write" || toolName === "edit")) {
+		const path = String(input.path ?? input.file_path ?? "");
+		const abs = isAbsolute(path) ? path : resolve(cwd, path);
+		const rel = relative(cwd, abs);
+		if (path && (rel.startsWith("..") || isAbsolute(rel))) return `it writes outside the workspace (${abs})`;
+	}
+	return undefined;
 }
