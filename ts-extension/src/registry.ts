@@ -44,8 +44,9 @@ function save(entries: SessionEntry[]) {
 /** Adds or updates this session's entry (and marks it active now unless `active` is false). */
 export function upsertSession(entry: Omit<SessionEntry, "pid" | "lastActive">, active = true) {
 	try {
-		const entries = liveSessions().filter((e) => e.key !== entry.key);
-		const before = liveSessions().find((e) => e.key === entry.key);
+		const all = liveSessions();
+		const before = all.find((e) => e.key === entry.key);
+		const entries = all.filter((e) => e.key !== entry.key);
 		entries.push({ ...entry, pid: process.pid, lastActive: active ? Date.now() : (before?.lastActive ?? Date.now()) });
 		save(entries);
 	} catch {
