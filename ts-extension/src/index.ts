@@ -21,7 +21,6 @@ export default function discordBridge(pi: ExtensionAPI) {
 	let bridge: Bridge | undefined;
 	let owner = false;
 	let notifier: Notifier | undefined;
-	let startedAt = Date.now();
 	let progress: Progress | undefined;
 	let stopped = false;
 	let lastCtx: { isIdle(): boolean; abort(): void; model?: { id: string; input?: string[] }; getContextUsage(): { percent: number } | undefined } | undefined;
@@ -89,9 +88,8 @@ export default function discordBridge(pi: ExtensionAPI) {
 	});
 
 	pi.on("agent_start", () => {
-		startedAt = Date.now();
 		if (owner) bridge?.remote?.touch();
-		state.runStartedAt = startedAt;
+		state.runStartedAt = Date.now();
 		state.toolCalls = 0;
 		state.currentTool = undefined;
 		stopped = false;
@@ -112,7 +110,7 @@ export default function discordBridge(pi: ExtensionAPI) {
 		if (!owner || !bridge || !notifier || (event as { willContinue?: boolean }).willContinue) return;
 		void progress?.end(stopped ? "⏹️ Stopped" : "✅ Finished");
 		const session = pi.getSessionName() || "omp session";
-		notifier.push(completionMessages(bridge, { session, ms: Date.now() - startedAt, messages: event.messages as never }));
+		notifier.push(completionMessages(bridge, { session, ms: Date.now() - (state.runStartedAt ?? Date.now()), messages: event.messages as never }));
 	});
 
 	pi.on("auto_retry_end", (event) => {
