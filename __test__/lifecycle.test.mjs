@@ -39,3 +39,23 @@ test('Bun: the same scenario, loaded by Bun\'s N-API', async () => {
   assert.match(out, /LIFECYCLE OK bun 2/);
   assert.ok(!out.includes(TEST_TOKEN), 'the token never appears in a log line');
 });
+
+/** Runs the unreferenced-client scenario and returns its report. */
+async function runUnreferenced(runtime, args) {
+  const script = fileURLToPath(new URL('./scenarios/unreferenced.mjs', import.meta.url));
+  const child = spawn(runtime, [...args, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0, out);
+  return JSON.parse(out.trim().split('\n').at(-1));
+}
+
+for (const [name, runtime, args] of [['Node', process.execPath, ['--expose-gc']], ['Bun', findBun(), []]]) {
+  test(`${name}: a connected client nobody holds is collected, and its listener still gets events`, async () => {
+    assert.ok(runtime, 'Bun not found: run .ci/tools.sh (installs @oven/bun-linux-x64 into .tools/) or set BUN');
+    const report = await runUnreferenced(runtime, args);
+    assert.equal(report.collected, true, 'the client object was garbage-collected');
+    assert.deepEqual(report.seen, ['after gc']);
+  });
+}

@@ -44,6 +44,15 @@ pub enum Command {
     Disconnect,
 }
 
+/// Resolves on a disconnect() call. The client object being garbage-collected (every sender
+/// dropped) is not one: like a socket, a connection stays up until it is closed, so listeners keep
+/// receiving events even when the caller kept no reference to the client.
+async fn disconnect_requested(commands: &mut mpsc::UnboundedReceiver<Command>) {
+    if commands.recv().await.is_none() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// Where the gateway is: given, or asked of the REST API (`GET /gateway`) with no fallback, so a
 /// wrong `apiBaseUrl` fails instead of quietly connecting to discord.com.
 pub enum GatewaySource {
@@ -212,7 +221,7 @@ impl Runner {
                         let wait = base.mul_f64(1.0 + jitter_fraction() / 2.0);
                         tokio::select! {
                             _ = tokio::time::sleep(wait) => {}
-                            _ = self.commands.recv() => break String::from("disconnect() called"),
+                            _ = disconnect_requested(&mut self.commands) => break String::from("disconnect() called"),
                         }
                     }
                 }
@@ -269,7 +278,7 @@ impl Runner {
             let beat_at = if interval.is_some() { next_beat } else { hello_deadline };
             tokio::select! {
                 biased;
-                _ = self.commands.recv() => {
+                _ = disconnect_requested(&mut self.commands) => {
                     Self::close(&mut ws, 1000, "disconnect() called").await;
                     return End::Shutdown;
                 }
@@ -372,6 +381,7 @@ impl Runner {
 
     fn dispatch(&mut self, name: &str, d: Option<&serde_json::value::RawValue>) -> Result<(), End> {
         self.shared.write(|s| s.events_received = s.events_received.wrapping_add(1));
+        tracing::trace!(event = name, "dispatch");
         match name {
             "READY" => {
                 let ready: Ready = dispatch::parse(name, d).map_err(End::Fatal)?;
