@@ -57,3 +57,30 @@ test('discord.js 14: connect, message in, reply, resume after a drop', { timeout
     await server.close();
   }
 });
+
+test('discord.js 14 with its JS thread blocked: the server drops it for missed heartbeats, it resumes, no event lost', { timeout: 60000 }, async () => {
+  const server = await startTestServer({ heartbeatIntervalMs: 500 });
+  const w = server.world;
+  const client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent], rest: { api: `${w.apiBaseUrl}/api` } });
+  const messages = [];
+  client.on(Events.MessageCreate, (m) => messages.push(m.content));
+  try {
+    const ready = once(client, Events.ClientReady);
+    await client.login(w.token);
+    await ready;
+    const resumed = once(client, Events.ShardResume);
+    const last = new Promise((resolve) => client.on(Events.MessageCreate, (m) => m.content === 'djs-blocked 19' && resolve()));
+    await server.post('/burst', { count: 20, intervalMs: 100, prefix: 'djs-blocked' });
+    // discord.js heartbeats from this thread: blocked for 3 s, it misses several beats.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
+    await resumed;
+    await last;
+    assert.deepEqual(messages.filter((c) => c.startsWith('djs-blocked')), Array.from({ length: 20 }, (_, i) => `djs-blocked ${i}`));
+    const stats = await server.stats();
+    assert.ok(stats.gateway.heartbeatTimeouts >= 1, 'the server dropped the silent connection');
+    assert.equal(stats.gateway.identifies, 1, 'the session stayed resumable');
+  } finally {
+    await client.destroy();
+    await server.close();
+  }
+});

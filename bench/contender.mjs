@@ -71,10 +71,12 @@ const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 const next = (pred) => new Promise((resolve) => { onMessage = (content, bot) => { if (!bot && pred(content)) resolve(content); }; });
 
 // Inbound: server stamps MESSAGE_CREATE just before dispatch; we read the clock in the callback.
+// The server posts 3 ms after answering the control call, so the JS thread is idle (as omp's is
+// while it waits on a model) rather than busy reading that answer.
 const inbound = [];
 for (let i = 0; i < 300; i++) {
   const got = next((c) => c.startsWith(`lat ${i} `));
-  await control('/message', { content: `lat ${i}`, stamp: true });
+  await control('/message', { content: `lat ${i}`, stamp: true, delayMs: 3 });
   const content = await got;
   const at = clock();
   if (i >= 20) inbound.push(at - Number(content.split(' ')[2])); // after warm-up

@@ -16,7 +16,7 @@ export class Gateway {
     this.sessions = new Map(); // sessionId -> { id, seq, intents, events, conn }
     this.connections = new Set();
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-    this.stats = { connections: 0, identifies: 0, resumes: 0, resumesViaResumeUrl: 0, heartbeats: 0 };
+    this.stats = { connections: 0, identifies: 0, resumes: 0, resumesViaResumeUrl: 0, heartbeats: 0, heartbeatTimeouts: 0 };
   }
 
   handleUpgrade(req, socket, head, baseUrl) {
@@ -37,7 +37,18 @@ export class Gateway {
     }
     conn.baseUrl = baseUrl;
     ws.on('message', (data) => this.receive(conn, data));
+    // Discord drops a connection that stops heartbeating; this server allows 1.5 intervals (the
+    // first beat may come up to one interval after Hello) and then drops the socket without a
+    // close frame. The session stays resumable.
+    conn.watchdog = setInterval(() => {
+      if (Date.now() - conn.lastHeartbeat > this.config.heartbeatIntervalMs * 1.5) {
+        this.stats.heartbeatTimeouts++;
+        this.log({ kind: 'gateway', event: 'heartbeat-timeout', path: conn.path });
+        ws.terminate();
+      }
+    }, Math.max(50, this.config.heartbeatIntervalMs / 4));
     ws.on('close', (code) => {
+      clearInterval(conn.watchdog);
       this.connections.delete(conn);
       if (conn.session?.conn === conn) conn.session.conn = null;
       this.log({ kind: 'gateway', event: 'closed', code });
@@ -162,7 +173,7 @@ export class Gateway {
   }
 
   shutdown() {
-    for (const c of this.connections) c.ws.terminate();
+    for (const c of this.connections) { clearInterval(c.watchdog); c.ws.terminate(); }
     this.wss.close();
   }
 }

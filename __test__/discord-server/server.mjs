@@ -148,6 +148,11 @@ function makeControl({ world, gateway, rest, config, entries, waiters, baseUrl }
     if (req.method !== 'POST') return json({ message: 'unknown control call' }, 404);
     switch (path) {
       case '/message': {
+        if (body.delayMs) {
+          // Benchmarks: answer now, post later, so the client's JS thread is idle when it lands.
+          setTimeout(() => control({ method: 'POST', url: '/__control/message' }, Buffer.from(JSON.stringify({ ...body, delayMs: 0 }))), body.delayMs);
+          return json({ scheduled: true });
+        }
         if (body.stamp) body.content = `${body.content ?? ''} ${monotonicMs()}`; // benchmarks: one clock for both sides
         const author = userByName(world, body.author);
         const channel = world.channels.get(body.channelId ?? world.general.id);
