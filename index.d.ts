@@ -97,6 +97,11 @@ export interface ClientOptions {
   gatewayUrl?: string
   /** Per-request REST timeout, default 15000. */
   requestTimeoutMs?: number
+  /**
+   * More values to keep out of Discord, besides the token, secret-looking environment variables
+   * and common key formats (which are always redacted from what is sent).
+   */
+  secrets?: Array<string>
 }
 
 export interface ClientStatus {
@@ -272,7 +277,10 @@ export interface ReadyInfo {
 /** Posts a message through a webhook and resolves with the message Discord created. */
 export declare function sendWebhook(webhookUrl: string, message: OutgoingMessage): Promise<MessageInfo | null>
 
-/** Splits text into Discord-sized messages without breaking code fences (default limit 2000). */
+/**
+ * Splits text into Discord-sized messages without breaking code fences (default limit 2000).
+ * Secrets are redacted first (as every send does), so none can be cut in two and slip through.
+ */
 export declare function splitMessage(content: string, limit?: number | undefined | null): Array<string>
 
 export interface ThreadOptions {

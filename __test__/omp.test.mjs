@@ -107,6 +107,36 @@ test('long answers: split without breaking code fences; very long ones attached 
   });
 });
 
+test('secrets never reach Discord: tool sends, answers and answer.md are redacted', async () => {
+  const secrets = {
+    env: 'dk-live-7f3a9c1e5b2d4f60a8', // the value of DEPLOY_API_KEY below
+    github: 'ghp_Abcdefghijklmnopqrstuvwxyz0123456789',
+    key: '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----',
+    jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvbXAtdGVzdCJ9.c2lnbmF0dXJlLWZvci10ZXN0',
+  };
+  await withOmp({ ...botEnv(), DEPLOY_API_KEY: secrets.env }, async (omp) => {
+    await server.mark();
+    model.queue({ toolCalls: [{ name: 'discord_send', arguments: { content: `deploy key ${secrets.env}, gh ${secrets.github}` } }] }, { text: `Posted. The bot token is ${w.token} and the session JWT is ${secrets.jwt}.` });
+    await omp.prompt('post the deploy key');
+    await waitForBotMessage((b) => b.embeds?.[0]?.description?.startsWith('Posted.'));
+    const filler = Array.from({ length: 700 }, (_, i) => `${i}. line ${i * 7919 % 1000} of the key report`).join('\n');
+    await server.mark();
+    model.queue({ text: `Here is the key:\n${secrets.key}\n${filler}` });
+    await omp.prompt('show me the key file');
+    const withFile = await waitForBotMessage((b) => b.embeds?.[0]?.description?.includes('answer.md'));
+    const channelId = withFile.path.split('/')[4];
+    const stored = (await server.messages(channelId)).at(-1);
+    const file = await (await fetch(stored.attachments[0].url)).text();
+    assert.ok(file.includes('Here is the key:') && file.includes('[redacted]'), 'answer.md is sent, redacted');
+    const everything = JSON.stringify([await server.messages(), await server.messages(channelId)]) + file;
+    for (const [name, value] of Object.entries({ ...secrets, token: w.token })) {
+      assert.ok(!everything.includes(value.split('\n')[0].slice(-12)), `the ${name} never reached Discord`);
+    }
+    const sent = (await server.messages()).find((m) => m.content.startsWith('deploy key'));
+    assert.equal(sent.content, 'deploy key [redacted], gh [redacted]');
+  });
+});
+
 test('/discord status tells the user what is connected, and the status line follows the connection', async () => {
   await withOmp(botEnv(), async (omp) => {
     await omp.wait((f) => f.type === 'extension_ui_request' && f.method === 'setStatus' && /omp-bot/.test(f.statusText ?? ''));

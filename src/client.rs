@@ -20,6 +20,7 @@ use crate::gateway::{self, Command, GatewaySource, RunnerConfig, RunnerHandle, S
 use crate::model::*;
 use crate::options::{self, ClientOptions, Token, DISCORD_BASE};
 use crate::outgoing::{self, snowflake, Purpose};
+use crate::redact::{self, Redactor};
 use crate::rest::{Body, Rest, Ticket};
 use crate::{convert, logging};
 
@@ -27,6 +28,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 struct Inner {
     token: Token,
+    redactor: Arc<Redactor>,
     intents: GatewayIntents,
     gateway_url: Option<String>,
     rest: Arc<Rest>,
@@ -180,8 +182,10 @@ impl DiscordClient {
                 .map(|u| options::parse_base_url("gatewayUrl", u, &["ws", "wss"]))
                 .transpose()?;
             let timeout = Duration::from_millis(u64::from(options.request_timeout_ms.unwrap_or(15_000).max(1)));
+            let secrets = options.secrets.clone().unwrap_or_default().into_iter().chain([token.bare().to_string()]);
             Ok(Inner {
                 rest: Arc::new(Rest::new(base, Some(token.clone()), timeout)?),
+                redactor: Arc::new(Redactor::from_env(secrets)),
                 token,
                 intents,
                 gateway_url,
@@ -268,7 +272,7 @@ impl DiscordClient {
         channel_id: String,
         message: OutgoingMessage,
     ) -> Result<PromiseRaw<'env, MessageInfo>> {
-        let checked = self::channel_id(&channel_id).and_then(|c| Ok((c, outgoing::prepare(message, Purpose::Create)?)));
+        let checked = self::channel_id(&channel_id).and_then(|c| Ok((c, outgoing::prepare(message, Purpose::Create, &self.inner.redactor)?)));
         let (channel, mut draft) = or_reject!(env, checked);
         // A nonce Discord enforces makes a retried create (after a 5xx) return the first message.
         draft.set("nonce", Value::from(nonce()));
@@ -294,7 +298,7 @@ impl DiscordClient {
             Ok((
                 self::channel_id(&channel_id)?,
                 self::message_id(&message_id)?,
-                outgoing::prepare(message, Purpose::Edit)?,
+                outgoing::prepare(message, Purpose::Edit, &self.inner.redactor)?,
             ))
         })();
         let (channel, msg, draft) = or_reject!(env, checked);
@@ -448,7 +452,8 @@ impl DiscordClient {
                 ));
             }
             let message = options.message_id.as_deref().map(self::message_id).transpose()?;
-            Ok((channel, message, json!({ "name": options.name.trim(), "auto_archive_duration": archive })))
+            let name = self.inner.redactor.text(options.name.trim());
+            Ok((channel, message, json!({ "name": name, "auto_archive_duration": archive })))
         })();
         let (channel, message, mut body) = or_reject!(env, checked);
         let route = match message {
@@ -553,7 +558,7 @@ impl DiscordClient {
                 }
             };
             let draft = match response.message {
-                Some(m) => Some(outgoing::prepare(m, if kind == 7 { Purpose::Edit } else { Purpose::Interaction })?),
+                Some(m) => Some(outgoing::prepare(m, if kind == 7 { Purpose::Edit } else { Purpose::Interaction }, &self.inner.redactor)?),
                 None if kind == 4 || kind == 7 => {
                     return Err(BridgeError::new(ErrorCode::InvalidMessage, "this response kind needs a message."))
                 }
@@ -588,7 +593,7 @@ impl DiscordClient {
         interaction_token: String,
         message: OutgoingMessage,
     ) -> Result<PromiseRaw<'env, MessageInfo>> {
-        let checked = (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Edit)?)))();
+        let checked = (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Edit, &self.inner.redactor)?)))();
         let (app, draft) = or_reject!(env, checked);
         let ticket = self
             .inner
@@ -610,7 +615,7 @@ impl DiscordClient {
         interaction_token: String,
         message: OutgoingMessage,
     ) -> Result<PromiseRaw<'env, MessageInfo>> {
-        let checked = (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Interaction)?)))();
+        let checked = (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Interaction, &self.inner.redactor)?)))();
         let (app, draft) = or_reject!(env, checked);
         let ticket =
             self.inner.rest.ticket(&Route::WebhookFollowupMessages { application_id: app, token: &interaction_token });
@@ -634,7 +639,8 @@ fn nonce() -> String {
 }
 
 /// Splits text into Discord-sized messages without breaking code fences (default limit 2000).
+/// Secrets are redacted first (as every send does), so none can be cut in two and slip through.
 #[napi]
 pub fn split_message(content: String, limit: Option<u32>) -> Vec<String> {
-    outgoing::split_content(&content, limit.map_or(outgoing::MAX_CONTENT, |l| l as usize).min(outgoing::MAX_CONTENT))
+    outgoing::split_content(&redact::ENV.text(&content), limit.map_or(outgoing::MAX_CONTENT, |l| l as usize).min(outgoing::MAX_CONTENT))
 }

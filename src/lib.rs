@@ -4,6 +4,7 @@
 //! rate limits) → `convert` (serenity models → JS objects in `model`/`events`).
 
 mod client;
+#[cfg_attr(test, allow(dead_code))] // used only through napi
 mod clock;
 mod convert;
 mod emitter;
@@ -14,11 +15,14 @@ mod logging;
 mod model;
 mod options;
 mod outgoing;
+mod redact;
 mod rest;
 mod webhook;
 
 #[cfg(test)]
 mod napi_test_stubs;
+#[cfg(test)]
+mod proptests;
 
 pub use client::{split_message, DiscordClient};
 pub use error::{BridgeError, ErrorCode};

@@ -20,6 +20,9 @@ pub struct ClientOptions {
     pub gateway_url: Option<String>,
     /// Per-request REST timeout, default 15000.
     pub request_timeout_ms: Option<u32>,
+    /// More values to keep out of Discord, besides the token, secret-looking environment variables
+    /// and common key formats (which are always redacted from what is sent).
+    pub secrets: Option<Vec<String>>,
 }
 
 /// The bot token. Never printed: `Debug` and `Display` show a placeholder.

@@ -3,8 +3,11 @@
 
 use serde_json::{json, Map, Value};
 
+use std::sync::Arc;
+
 use crate::error::{BridgeError, BridgeResult, ErrorCode};
 use crate::model::{AllowedMentions, Button, Embed, OutgoingMessage};
+use crate::redact::Redactor;
 use crate::rest::{Body, FilePart};
 
 pub const MAX_CONTENT: usize = 2000;
@@ -42,6 +45,7 @@ struct PendingFile {
 pub struct Draft {
     json: Value,
     files: Vec<PendingFile>,
+    redactor: Arc<Redactor>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -177,7 +181,9 @@ fn mentions_json(m: Option<&AllowedMentions>) -> BridgeResult<Value> {
     Ok(Value::Object(map))
 }
 
-pub fn prepare(msg: OutgoingMessage, purpose: Purpose) -> BridgeResult<Draft> {
+/// Validates a message and makes its request body; every text in it is redacted first.
+pub fn prepare(mut msg: OutgoingMessage, purpose: Purpose, redactor: &Arc<Redactor>) -> BridgeResult<Draft> {
+    redact_message(&mut msg, redactor);
     let mut map = Map::new();
     if let Some(content) = &msg.content {
         let n = chars(content);
@@ -271,7 +277,26 @@ pub fn prepare(msg: OutgoingMessage, purpose: Purpose) -> BridgeResult<Draft> {
     {
         return Err(invalid("the message is empty: give it content, an embed, a file or buttons."));
     }
-    Ok(Draft { json: Value::Object(map), files: files.into_iter().map(|(f, _)| f).collect() })
+    Ok(Draft { json: Value::Object(map), files: files.into_iter().map(|(f, _)| f).collect(), redactor: redactor.clone() })
+}
+
+fn redact_message(msg: &mut OutgoingMessage, r: &Redactor) {
+    r.opt(&mut msg.content);
+    for e in msg.embeds.iter_mut().flatten() {
+        for t in [&mut e.title, &mut e.description, &mut e.footer, &mut e.author, &mut e.url] {
+            r.opt(t);
+        }
+        for f in e.fields.iter_mut().flatten() {
+            f.name = r.text(&f.name);
+            f.value = r.text(&f.value);
+        }
+    }
+    for b in msg.components.iter_mut().flatten().flatten() {
+        r.opt(&mut b.label);
+    }
+    for f in msg.files.iter_mut().flatten() {
+        r.opt(&mut f.description);
+    }
 }
 
 impl Draft {
@@ -311,7 +336,7 @@ impl Draft {
             if data.len() as u64 > MAX_FILE_BYTES {
                 return Err(file_too_large(&f.name, data.len() as u64));
             }
-            parts.push(FilePart { name: f.name, data });
+            parts.push(FilePart { name: f.name, data: self.redactor.bytes(data) });
         }
         Ok(Body::Multipart(self.json, parts))
     }
@@ -379,6 +404,10 @@ pub fn split_content(text: &str, limit: usize) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn none() -> Arc<Redactor> {
+        Arc::new(Redactor::default())
+    }
+
     fn msg(content: &str) -> OutgoingMessage {
         OutgoingMessage {
             content: Some(content.into()),
@@ -394,20 +423,20 @@ mod tests {
 
     #[test]
     fn default_allows_no_mentions() {
-        let d = prepare(msg("@everyone hi"), Purpose::Create).unwrap();
+        let d = prepare(msg("@everyone hi"), Purpose::Create, &none()).unwrap();
         assert_eq!(d.json["allowed_mentions"], json!({ "parse": [], "replied_user": false }));
     }
 
     #[test]
     fn too_long_is_refused_not_cut() {
-        let e = prepare(msg(&"x".repeat(2001)), Purpose::Create).unwrap_err();
+        let e = prepare(msg(&"x".repeat(2001)), Purpose::Create, &none()).unwrap_err();
         assert_eq!(e.code, ErrorCode::ContentTooLong);
-        assert!(prepare(msg(&"é".repeat(2000)), Purpose::Create).is_ok());
+        assert!(prepare(msg(&"é".repeat(2000)), Purpose::Create, &none()).is_ok());
     }
 
     #[test]
     fn empty_is_refused() {
-        assert_eq!(prepare(msg(""), Purpose::Create).unwrap_err().code, ErrorCode::InvalidMessage);
+        assert_eq!(prepare(msg(""), Purpose::Create, &none()).unwrap_err().code, ErrorCode::InvalidMessage);
     }
 
     #[test]

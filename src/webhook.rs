@@ -15,6 +15,7 @@ use serenity::model::id::WebhookId;
 use crate::error::{self, or_reject, BridgeError, BridgeResult, ErrorCode};
 use crate::model::{MessageInfo, OutgoingMessage};
 use crate::outgoing::{self, Purpose};
+use crate::redact::ENV;
 use crate::rest::Rest;
 use crate::{convert, logging};
 
@@ -67,7 +68,7 @@ pub fn send_webhook<'env>(
     message: OutgoingMessage,
 ) -> Result<PromiseRaw<'env, Option<MessageInfo>>> {
     logging::init();
-    let prepared = parse_url(&webhook_url).and_then(|w| Ok((w, outgoing::prepare(message, Purpose::Create)?)));
+    let prepared = parse_url(&webhook_url).and_then(|w| Ok((w, outgoing::prepare(message, Purpose::Create, &ENV)?)));
     let (hook, draft) = or_reject!(env, prepared);
     let rest = or_reject!(env, client_for(&hook.base));
     let ticket = rest.ticket(&Route::WebhookWithToken { webhook_id: WebhookId::new(hook.id), token: &hook.token });

@@ -1,7 +1,7 @@
 //! The gateway connection: a runner task on the addon's tokio runtime that owns the websocket,
 //! heartbeats, resumes and reconnects; and the status it shares with `client.status()`.
 
-mod dispatch;
+pub(crate) mod dispatch;
 mod frame;
 mod runner;
 
