@@ -265,6 +265,12 @@ export interface OutgoingMessage {
   ephemeral?: boolean
   /** Only for `editMessage`: true removes every attachment the message had. */
   clearAttachments?: boolean
+  /**
+   * Only for `sendMessage`: the message's nonce (1 to 25 characters). Discord enforces it, so a
+   * create retried with the same nonce — even from another process, after a crash — returns
+   * the first message instead of posting twice. Default: a fresh one per call.
+   */
+  nonce?: string
 }
 
 export interface ReadyInfo {
@@ -273,6 +279,13 @@ export interface ReadyInfo {
   applicationId: string
   guilds: Array<GuildInfo>
 }
+
+/**
+ * Text with secrets masked, as every send masks them: secret-looking environment values, common
+ * key formats, and `extra` values (e.g. a token from a settings file). For callers that cut text
+ * before sending it, so no secret is cut in two.
+ */
+export declare function redact(text: string, extra?: Array<string> | undefined | null): string
 
 /** Posts a message through a webhook and resolves with the message Discord created. */
 export declare function sendWebhook(webhookUrl: string, message: OutgoingMessage): Promise<MessageInfo | null>

@@ -837,5 +837,6 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.DiscordClient = nativeBinding.DiscordClient
 module.exports.monotonicMs = nativeBinding.monotonicMs
+module.exports.redact = nativeBinding.redact
 module.exports.sendWebhook = nativeBinding.sendWebhook
 module.exports.splitMessage = nativeBinding.splitMessage

@@ -272,10 +272,20 @@ impl DiscordClient {
         channel_id: String,
         message: OutgoingMessage,
     ) -> Result<PromiseRaw<'env, MessageInfo>> {
-        let checked = self::channel_id(&channel_id).and_then(|c| Ok((c, outgoing::prepare(message, Purpose::Create, &self.inner.redactor)?)));
-        let (channel, mut draft) = or_reject!(env, checked);
+        let given = message.nonce.clone();
+        let checked = self::channel_id(&channel_id).and_then(|c| {
+            let nonce = match given {
+                Some(n) if n.is_empty() || n.chars().count() > 25 => {
+                    return Err(BridgeError::new(ErrorCode::InvalidMessage, "nonce needs 1 to 25 characters."))
+                }
+                Some(n) => n,
+                None => nonce(),
+            };
+            Ok((c, nonce, outgoing::prepare(message, Purpose::Create, &self.inner.redactor)?))
+        });
+        let (channel, nonce, mut draft) = or_reject!(env, checked);
         // A nonce Discord enforces makes a retried create (after a 5xx) return the first message.
-        draft.set("nonce", Value::from(nonce()));
+        draft.set("nonce", Value::from(nonce));
         draft.set("enforce_nonce", Value::Bool(true));
         let route = Route::ChannelMessages { channel_id: channel };
         let ticket = self.inner.rest.ticket(&route);
@@ -636,6 +646,17 @@ fn nonce() -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     // Discord nonces are at most 25 characters.
     format!("{:x}{:04x}", t, n & 0xffff)
+}
+
+/// Text with secrets masked, as every send masks them: secret-looking environment values, common
+/// key formats, and `extra` values (e.g. a token from a settings file). For callers that cut text
+/// before sending it, so no secret is cut in two.
+#[napi]
+pub fn redact(text: String, extra: Option<Vec<String>>) -> String {
+    match extra {
+        Some(values) if !values.is_empty() => Redactor::with_values(values).text(&redact::ENV.text(&text)),
+        _ => redact::ENV.text(&text),
+    }
 }
 
 /// Splits text into Discord-sized messages without breaking code fences (default limit 2000).

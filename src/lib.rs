@@ -24,7 +24,7 @@ mod napi_test_stubs;
 #[cfg(test)]
 mod proptests;
 
-pub use client::{split_message, DiscordClient};
+pub use client::{redact, split_message, DiscordClient};
 pub use error::{BridgeError, ErrorCode};
 pub use outgoing::split_content;
 pub use webhook::send_webhook;

@@ -101,6 +101,10 @@ pub struct OutgoingMessage {
     pub ephemeral: Option<bool>,
     /// Only for `editMessage`: true removes every attachment the message had.
     pub clear_attachments: Option<bool>,
+    /// Only for `sendMessage`: the message's nonce (1 to 25 characters). Discord enforces it, so a
+    /// create retried with the same nonce — even from another process, after a crash — returns
+    /// the first message instead of posting twice. Default: a fresh one per call.
+    pub nonce: Option<String>,
 }
 
 #[napi(object)]

@@ -29,16 +29,16 @@ fn looks_secret(v: &str) -> bool {
 
 static FORMATS: Lazy<Regex> = Lazy::new(|| {
     Regex::new(concat!(
-        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----",
-        r"|\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
-        r"|\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}\b",
-        r"|\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}",
-        r"|\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})",
-        r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",
-        r"|\bxox[abprs]-[A-Za-z0-9-]{10,}",
-        r"|\bAIza[0-9A-Za-z_-]{35}",
-        r"|\b[rs]k_live_[0-9A-Za-z]{16,}",
-        r"|(?:discord|discordapp)\.com/api/(?:v\d+/)?webhooks/[0-9]+/[A-Za-z0-9_-]{20,}",
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----(?s:.)*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----",
+        r"|(?-u:\b)eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        r"|(?-u:\b)[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}(?-u:\b)",
+        r"|(?-u:\b)sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}",
+        r"|(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})",
+        r"|(?-u:\b)(?:AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)",
+        r"|(?-u:\b)xox[abprs]-[A-Za-z0-9-]{10,}",
+        r"|(?-u:\b)AIza[0-9A-Za-z_-]{35}",
+        r"|(?-u:\b)[rs]k_live_[0-9A-Za-z]{16,}",
+        r"|(?:discord|discordapp)\.com/api/(?:v[0-9]+/)?webhooks/[0-9]+/[A-Za-z0-9_-]{20,}",
     ))
     .expect("the secret formats compile")
 });
