@@ -98,8 +98,12 @@ export class Rest {
     const path = url.pathname;
     const route = this.match(req.method, path);
     const entry = { kind: 'rest', method: req.method, path: path.replace(/\/webhooks\/(\d+)\/[^/]+/, '/webhooks/$1/[token]').replace(/\/interactions\/(\d+)\/[^/]+/, '/interactions/$1/[token]'), query: url.search };
-    const delay = this.faults.delay.length ? this.faults.delay.shift() : null;
-    if (delay) await new Promise((r) => setTimeout(r, delay.ms));
+    const at = this.faults.delay.findIndex((d) => !d.route || d.route === route?.routeKey);
+    const delay = at >= 0 ? this.faults.delay.splice(at, 1)[0] : null;
+    if (delay) {
+      this.log({ kind: 'rest-delayed', method: req.method, path: entry.path, ms: delay.ms }); // tests act while it hangs
+      await new Promise((r) => setTimeout(r, delay.ms));
+    }
     const result = await this.answer(req, route, url, body);
     entry.status = result.status;
     entry.body = result.logBody;

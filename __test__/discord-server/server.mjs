@@ -44,6 +44,8 @@ export async function startServer(options = {}) {
   const control = makeControl({ world, gateway, rest, config, entries, waiters, baseUrl });
 
   server.on('request', (req, res) => {
+    // An outage: Discord unreachable (connections reset), while the control API keeps working.
+    if (config.outage && !req.url.startsWith('/__control/')) return req.socket.destroy();
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', async () => {
@@ -68,7 +70,7 @@ export async function startServer(options = {}) {
       res.end(text);
     });
   });
-  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head, gatewayUrl));
+  server.on('upgrade', (req, socket, head) => (config.outage ? socket.destroy() : gateway.handleUpgrade(req, socket, head, gatewayUrl)));
 
   return {
     port, baseUrl, gatewayUrl, world, gateway, rest,
@@ -225,6 +227,11 @@ function makeControl({ world, gateway, rest, config, entries, waiters, baseUrl }
         else return json({ message: `unknown gateway action ${a}` }, 400);
         return json({ ok: true });
       }
+      case '/outage':
+        // on: every REST and gateway connection is reset and live gateway sockets drop; off: back.
+        config.outage = body.on !== false;
+        if (config.outage) gateway.drop();
+        return json({ ok: true });
       case '/rest': {
         const a = body.action;
         if (a === 'ratelimit') {
@@ -233,7 +240,7 @@ function makeControl({ world, gateway, rest, config, entries, waiters, baseUrl }
         }
         else if (a === 'force429') rest.faults.force429.push({ scope: body.scope ?? 'user', retryAfter: body.retryAfter ?? 0.2, count: body.count ?? 1, route: body.route });
         else if (a === 'fail') rest.faults.fail.push({ status: body.status ?? 500, count: body.count ?? 1, route: body.route });
-        else if (a === 'delay') for (let i = 0; i < (body.count ?? 1); i++) rest.faults.delay.push({ ms: body.ms });
+        else if (a === 'delay') for (let i = 0; i < (body.count ?? 1); i++) rest.faults.delay.push({ ms: body.ms, route: body.route });
         else if (a === 'global') config.globalPerSecond = body.perSecond;
         else if (a === 'clear') rest.faults = { force429: [], fail: [], delay: [] };
         else return json({ message: `unknown rest action ${a}` }, 400);

@@ -1,10 +1,15 @@
 // One Discord connection per omp process, shared by the main session and its subagents (OMP runs
 // the extension factory again for each of them). Created by the first session_start, closed by
 // that session's session_shutdown, so the process can exit.
+import { join } from "node:path";
 import type { ClientStatus, DiscordClient, DiscordEvent, MessageInfo, OutgoingMessage, ReadyInfo } from "../../index.js";
-import { type DiscordConfig, loadConfig } from "./config.js";
+import { agentDir, type DiscordConfig, loadConfig } from "./config.js";
 import { loadNative, type Native } from "./native.js";
+import { Outbox } from "./outbox.js";
 import type { Remote } from "./remote.js";
+
+/** First-connect failures worth retrying on their own (Discord or the network was away). */
+const RETRY_CONNECT = new Set(["DISCORD_UNAVAILABLE", "TIMEOUT"]);
 
 export type BridgeState = "off" | "webhook" | "connecting" | "connected" | "reconnecting" | "disconnected" | "error";
 
@@ -17,6 +22,12 @@ export class Bridge {
 	remote?: Remote;
 	/** The last thing that went wrong, for the status line and `/discord`. */
 	problem?: string;
+	/** What the extension sends on its own waits here until Discord confirmed it (see outbox.ts). */
+	outbox?: Outbox;
+	private connectAttempts = 0;
+	private retryTimer?: ReturnType<typeof setTimeout>;
+	private shutDown = false;
+	private connectedListeners = new Set<() => void>();
 	private native?: Native;
 	private listeners = new Set<() => void>();
 	private eventListeners = new Set<(e: DiscordEvent) => void>();
@@ -39,9 +50,24 @@ export class Bridge {
 		return () => this.listeners.delete(listener);
 	}
 
+	/** Runs once each time a connect() succeeds (including one retried after Discord was away). */
+	onConnected(listener: () => void): () => void {
+		this.connectedListeners.add(listener);
+		return () => this.connectedListeners.delete(listener);
+	}
+
+	/** Opens the outbox (the owning session does this once); `onFailed` hears of messages set aside. */
+	openOutbox(onFailed: (message: string) => void, file = join(agentDir(), "discord-outbox.sqlite")): Outbox | undefined {
+		if (this.config.mode === "off" || this.outbox) return this.outbox;
+		this.outbox = new Outbox(file, (target, message) => this.send(target ?? undefined, message), () => this.config.mode === "webhook" || this.state === "connected", onFailed);
+		this.outbox.kick(); // what an earlier run left behind
+		return this.outbox;
+	}
+
 	private changed(state?: BridgeState, problem?: string) {
 		if (state) this.state = state;
 		if (problem !== undefined) this.problem = problem || undefined;
+		if (this.state === "connected") this.outbox?.kick();
 		for (const l of this.listeners) {
 			try {
 				l();
@@ -82,15 +108,33 @@ export class Bridge {
 			});
 			this.changed("connecting", "");
 			this.ready = await client.connect();
+			this.connectAttempts = 0;
 			this.changed("connected");
+			for (const l of this.connectedListeners) l();
 		} catch (err) {
 			const e = err as Error & { code?: string };
 			this.client = undefined;
 			this.changed("error", e.code ? `${e.code}: ${e.message}` : e.message);
+			// Discord away at start: try again on our own (a bad token or intents would fail the same way).
+			if (RETRY_CONNECT.has(e.code ?? "") && !this.shutDown) {
+				const wait = Math.min(60_000, 2000 * 2 ** Math.min(this.connectAttempts++, 5));
+				this.retryTimer = setTimeout(() => void this.connect(), wait);
+				this.retryTimer.unref?.();
+			}
 		}
 	}
 
+	/** Stops for good (session shutdown): no retries, the outbox closed. */
+	async shutdown(): Promise<void> {
+		this.shutDown = true;
+		clearTimeout(this.retryTimer);
+		await this.disconnect();
+		this.outbox?.close();
+		this.outbox = undefined;
+	}
+
 	async disconnect(): Promise<void> {
+		clearTimeout(this.retryTimer);
 		const client = this.client;
 		this.client = undefined;
 		this.ready = undefined;
@@ -126,7 +170,7 @@ export class Bridge {
 	requireClient(what: string): DiscordClient {
 		if (this.config.mode === "webhook") throw new Error(`${what} needs a bot: webhook-only mode can only post to the webhook's channel. Set DISCORD_TOKEN to use it.`);
 		if (this.config.mode === "off") throw new Error(`Discord is not configured, so ${what} cannot run. Set DISCORD_TOKEN and DISCORD_CHANNEL_ID (see /discord).`);
-		if (!this.client) throw new Error(`Discord is not connected${this.problem ? ` (${this.problem})` : ""}; run /discord connect.`);
+		if (!this.client) throw Object.assign(new Error(`Discord is not connected${this.problem ? ` (${this.problem})` : ""}; run /discord connect.`), { code: "NOT_CONNECTED" });
 		return this.client;
 	}
 
@@ -159,13 +203,9 @@ export class Bridge {
 		return client.sendMessage(await this.resolveChannel(channelRef), message);
 	}
 
-	/** Removes secrets this extension knows from text about to leave for Discord. */
+	/** Text with secrets masked, for text this extension cuts before sending (sends mask again). */
 	redact(text: string): string {
-		let out = text;
-		for (const secret of [this.config.token, this.config.webhookUrl]) {
-			if (secret && secret.length >= 8) out = out.split(secret).join("[redacted]");
-		}
-		return out;
+		return this.nativeCore().redact(text, [this.config.token, this.config.webhookUrl].filter((s): s is string => !!s));
 	}
 }
 

@@ -19,6 +19,11 @@ export function statusReport(b: Bridge): string {
 		if (b.remote?.threadId) lines.push(`Session thread: ${b.remote.threadId} (write there to steer this session)`);
 		lines.push(`Allowed users: ${c.allowedUsers.length ? c.allowedUsers.join(", ") : "none (DISCORD_ALLOWED_USERS)"}`);
 	}
+	const o = b.outbox?.stats();
+	if (o) {
+		const waiting = o.pending ? `${o.pending} waiting (oldest ${Math.round((o.oldestMs ?? 0) / 1000)} s)` : "empty";
+		lines.push(`Outbox: ${waiting}${o.failed ? `, ${o.failed} set aside` : ""}${o.dropped ? `, ${o.dropped} dropped (full)` : ""}${o.pending && o.lastError ? `; last error: ${o.lastError}` : ""}`);
+	}
 	if (b.problem) lines.push(`Problem: ${b.problem}`);
 	if (c.apiBaseUrl) lines.push(`API: ${c.apiBaseUrl}`);
 	lines.push(`Settings file: ${c.file}`);

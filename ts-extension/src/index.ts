@@ -66,10 +66,15 @@ export default function discordBridge(pi: ExtensionAPI) {
 					ui.notify(message, "warning");
 				} catch {}
 			});
-			// Not awaited: start-up never waits for Discord.
+			bridge.openOutbox((message) => {
+				try {
+					ui.notify(message, "warning");
+				} catch {}
+			});
+			// Remote control is set up by the first connection that succeeds, however late it comes.
 			const b = bridge;
-			void b.connect().then(async () => {
-				if (!b.client) return;
+			b.onConnected(async () => {
+				if (b.remote || !b.client) return;
 				const remote = new Remote(b, (content, options) => pi.sendUserMessage(content, options), state.name, (m) => pi.appendEntry(MEMORY, m), memory, () => (lastCtx?.model?.input ?? []).includes("image"));
 				b.remote = remote;
 				remote.start();
@@ -83,6 +88,8 @@ export default function discordBridge(pi: ExtensionAPI) {
 				await remote.thread().catch(warn("create the session thread"));
 				await slash.register().catch(warn("register the slash commands"));
 			});
+			// Not awaited: start-up never waits for Discord.
+			void b.connect();
 		}
 		show();
 	});
@@ -146,9 +153,12 @@ export default function discordBridge(pi: ExtensionAPI) {
 	pi.on("session_shutdown", async () => {
 		if (!owner || !bridge) return;
 		await notifier?.flush();
+		// What is queued gets a moment to land (OMP allows shutdown handlers 2 s); the rest stays in
+		// the outbox for the next run.
+		await bridge.outbox?.settled(1000);
 		bridge.remote?.stop();
 		bridge.remote = undefined;
-		await bridge.disconnect();
+		await bridge.shutdown();
 		releaseBridge(me);
 	});
 }

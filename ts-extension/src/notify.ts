@@ -102,15 +102,12 @@ export class Notifier {
 			if (simple && prev?.embeds && !prev.content && !prev.files && prev.embeds.length < 10) prev.embeds.push(messages[0].embeds![0]);
 			else merged.push(...messages.map((m) => ({ ...m, embeds: m.embeds?.slice() })));
 		}
+		// The session's thread when there is one, else the home channel (or the webhook).
+		const thread = await this.bridge.remote?.thread().catch(() => undefined);
 		for (const m of merged) {
-			try {
-				// The session's thread when there is one, else the home channel (or the webhook).
-				const thread = await this.bridge.remote?.thread().catch(() => undefined);
-				await this.bridge.send(thread, m);
-			} catch (err) {
-				const e = err as Error & { code?: string };
-				this.onError(`Discord notification failed: ${e.code ? `${e.code}: ` : ""}${e.message}`);
-			}
+			// Stored before it is sent, delivered in order once Discord can take it (see outbox.ts).
+			if (this.bridge.outbox) void this.bridge.outbox.enqueue(thread ?? null, m);
+			else await this.bridge.send(thread, m).catch((err: Error & { code?: string }) => this.onError(`Discord notification failed: ${err.code ? `${err.code}: ` : ""}${err.message}`));
 		}
 	}
 }
