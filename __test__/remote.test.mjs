@@ -106,7 +106,12 @@ test('with no allowlist nobody can steer, and the reply says how to allow yourse
 async function approval(thread) {
   const prompt = await botPost(thread, (b) => /wants to run/.test(b.content ?? '') && b.components?.length);
   const buttons = Object.fromEntries(prompt.components.flatMap((r) => r.components).map((c) => [c.label, c.custom_id]));
-  return { prompt, click: (label, user = 'alice') => server.post('/button', { channelId: thread, messageId: prompt.id, customId: buttons[label], user }) };
+  return {
+    prompt,
+    click: (label, user = 'alice') => server.post('/button', { channelId: thread, messageId: prompt.id, customId: buttons[label], user }),
+    /** A click whose custom_id names this question but an answer it does not have. */
+    forged: (choice) => server.post('/button', { channelId: thread, messageId: prompt.id, customId: `${buttons.Deny.split(':').slice(0, 3).join(':')}:${choice}`, user: 'alice' }),
+  };
 }
 
 test('approvals: deny, a click by someone not allowed does nothing, allow for the session', async () => {
@@ -127,6 +132,11 @@ test('approvals: deny, a click by someone not allowed does nothing, allow for th
     const bobClick = await first.click('Allow', 'bob');
     await server.waitFor((e) => e.kind === 'rest' && e.path === `/api/v10/interactions/${bobClick.id}/[token]/callback`);
     assert.match((await server.get(`/interaction/${bobClick.id}`)).response.data.content, /Only allowed users/);
+    for (const choice of ['Allow always', '99']) {
+      const forged = await first.forged(choice);
+      await server.waitFor((e) => e.kind === 'rest' && e.path === `/api/v10/interactions/${forged.id}/[token]/callback`);
+      assert.match((await server.get(`/interaction/${forged.id}`)).response.data.content, /not one of this question's answers/, 'a forged answer chooses nothing');
+    }
     await server.mark();
     await first.click('Deny');
     const allowOnce = await approval(thread);
@@ -154,6 +164,11 @@ test('an unanswered approval is denied at the timeout', async () => {
     assert.match(toolText(model.requests.at(-1)), /Denied on Discord: no answer within 2 s/);
     const prompt = (await inThread(thread)).find((m) => /git push/.test(m.content ?? ''));
     assert.match(prompt.content, /Denied: no answer within 2 s/);
+    // A click on the expired prompt (its buttons are gone, but a client may still send it).
+    const asked = (await server.get('/log')).find((e) => e.kind === 'rest' && e.method === 'POST' && e.path === `/api/v10/channels/${thread}/messages` && /git push/.test(e.body?.content ?? ''));
+    const stale = await server.post('/button', { channelId: thread, messageId: prompt.id, customId: asked.body.components[0].components[0].custom_id, user: 'alice' });
+    await server.waitFor((e) => e.kind === 'rest' && e.path === `/api/v10/interactions/${stale.id}/[token]/callback`, { after: -1 });
+    assert.match((await server.get(`/interaction/${stale.id}`)).response.data.content, /already answered or has expired/);
   });
 });
 

@@ -206,8 +206,13 @@ export class Remote {
 			await client.respondToInteraction(i.id, i.token, { message: { content: "Only allowed users can answer this.", ephemeral: true } });
 			return;
 		}
+		// Only one of the question's own answers counts: a forged or stale custom_id chooses nothing.
+		const label = /^\d+$/.test(choice ?? "") ? pending.choices[Number(choice)] : undefined;
+		if (label === undefined) {
+			await client.respondToInteraction(i.id, i.token, { message: { content: "That button is not one of this question's answers; nothing was chosen.", ephemeral: true } });
+			return;
+		}
 		this.pending.delete(id);
-		const label = pending.choices[Number(choice)] ?? choice;
 		await client.respondToInteraction(i.id, i.token, { kind: "update", message: { content: `**${label}** — answered by ${i.user.displayName}`, components: [] } });
 		pending.resolve({ choice: label, by: i.user });
 	}
