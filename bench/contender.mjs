@@ -102,6 +102,8 @@ function collect(prefix, count) {
   const seen = [];
   const unique = new Set();
   let lastAt = clock();
+  // After the JS thread was blocked, the stall timer may run before the queued events: restart it.
+  collect.restartStallTimer = () => { lastAt = clock(); };
   const done = new Promise((resolve) => {
     const stall = setInterval(() => { if (clock() - lastAt > 10_000) { clearInterval(stall); resolve(); } }, 250);
     onMessage = (content) => {
@@ -136,6 +138,7 @@ if (part === 'blocked') {
   const got = collect('blocked', count);
   await control('/burst', { count, intervalMs: 100, prefix: 'blocked', author: 'alice', channelId: world.generalId });
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, blockS * 1000);
+  collect.restartStallTimer();
   const r = await got;
   const after = (await control('/stats')).gateway;
   await report({ blockedS: blockS, reconnects: after.connections - before.connections, heartbeatTimeouts: after.heartbeatTimeouts - before.heartbeatTimeouts, sent: count, lost: r.lost, doubled: r.doubled, ordered: r.ordered });

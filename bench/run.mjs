@@ -4,7 +4,7 @@
 // Writes bench/results/latest.{json,md,svg}. Loopback only; about 20 minutes (BENCH_BLOCK_S,
 // BENCH_STORM_N and BENCH_OMP_RUNS shorten it).
 import { spawn, spawnSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startTestServer } from '../__test__/helpers/server.mjs';
 import { findBun } from '../__test__/helpers/bun.mjs';
@@ -42,10 +42,15 @@ function runChild(runtime, args, label) {
   });
 }
 
-const results = [];
-for (const { part, server: serverOptions, kinds, runtimes: only, repeat = 1 } of parts) {
+// BENCH_ONLY=blocked,storm re-runs those parts (omp-startup too, if named) and keeps the rest of
+// the previous results.
+const only = process.env.BENCH_ONLY?.split(',');
+const previous = only && existsSync(here('./results/latest.json')) ? JSON.parse(readFileSync(here('./results/latest.json'), 'utf8')) : undefined;
+const results = previous ? previous.results.filter((r) => !only.includes(r.part)) : [];
+for (const { part, server: serverOptions, kinds, runtimes: onlyOn, repeat = 1 } of parts) {
+  if (only && !only.includes(part)) continue;
   for (const [runtimeName, runtime] of runtimes) {
-    if (only && !only.includes(runtimeName)) continue;
+    if (onlyOn && !onlyOn.includes(runtimeName)) continue;
     for (const kind of kinds) {
       if (kind === 'sidecar' && (!hasSidecar || runtimeName !== 'node')) continue;
       const runs = [];
@@ -63,8 +68,13 @@ for (const { part, server: serverOptions, kinds, runtimes: only, repeat = 1 } of
     }
   }
 }
-process.stderr.write('bench: omp start-up with and without the plugin…\n');
-const ompStartup = await runChild(process.execPath, [here('./omp-startup.mjs')], 'omp start-up');
+let ompStartup = previous?.ompStartup;
+if (!only || only.includes('omp-startup')) {
+  process.stderr.write('bench: omp start-up with and without the plugin…\n');
+  ompStartup = await runChild(process.execPath, [here('./omp-startup.mjs')], 'omp start-up');
+}
+const order = parts.map((p) => p.part);
+results.sort((a, b) => order.indexOf(a.part) - order.indexOf(b.part));
 
 const summary = {
   date: new Date().toISOString(),
