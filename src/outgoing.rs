@@ -418,6 +418,7 @@ mod tests {
             allowed_mentions: None,
             ephemeral: None,
             clear_attachments: None,
+            nonce: None,
         }
     }
 
