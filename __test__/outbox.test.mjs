@@ -57,6 +57,28 @@ test('Discord unreachable at start: omp works, the answer waits in the outbox an
   }
 });
 
+test('an outage mid-run: the answer waits while Discord is gone and lands once when it is back', async () => {
+  const home = makeHome(model);
+  model.clear();
+  const omp = await startOmp({ home, env: env() });
+  try {
+    await outboxLine(omp, /empty/);
+    await server.post('/outage', { on: true });
+    const answer = 'Answer finished during an outage.';
+    model.queue({ text: answer });
+    await omp.prompt('finish while Discord is down');
+    assert.match(await outboxLine(omp, /1 waiting/), /Outbox: 1 waiting/);
+    await server.mark();
+    await server.post('/outage', { on: false });
+    const landed = await server.waitFor(posted(answer), { timeoutMs: 90000 });
+    assert.equal((await withAnswer(landed.path.split('/')[4], answer)).length, 1);
+    assert.equal(await outboxLine(omp, /empty/), 'Outbox: empty');
+  } finally {
+    await server.post('/outage', { on: false });
+    await closeClean(omp, home);
+  }
+});
+
 test('5xx past the core\'s own retries: the outbox retries with backoff and the answer lands once', async () => {
   const home = makeHome(model);
   model.clear();
