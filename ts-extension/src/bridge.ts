@@ -1,11 +1,10 @@
 // One Discord connection per omp process, shared by the main session and its subagents (OMP runs
 // the extension factory again for each of them). Created by the first session_start, closed by
 // that session's session_shutdown, so the process can exit.
-import { join } from "node:path";
 import type { ClientStatus, DiscordClient, DiscordEvent, MessageInfo, OutgoingMessage, ReadyInfo } from "../../index.js";
-import { agentDir, type DiscordConfig, loadConfig } from "./config.js";
+import { type DiscordConfig, loadConfig } from "./config.js";
 import { loadNative, type Native } from "./native.js";
-import { Outbox } from "./outbox.js";
+import type { Deliver, Outbox } from "./outbox.js";
 import type { Remote } from "./remote.js";
 
 /** First-connect failures worth retrying on their own (Discord or the network was away). */
@@ -28,6 +27,8 @@ export class Bridge {
 	private retryTimer?: ReturnType<typeof setTimeout>;
 	private shutDown = false;
 	private connectedListeners = new Set<() => void>();
+	/** What to tell the user to do when the connection is gone (OMP has `/discord connect`). */
+	reconnectHint = "run /discord connect.";
 	private native?: Native;
 	private listeners = new Set<() => void>();
 	private eventListeners = new Set<(e: DiscordEvent) => void>();
@@ -56,10 +57,11 @@ export class Bridge {
 		return () => this.connectedListeners.delete(listener);
 	}
 
-	/** Opens the outbox (the owning session does this once); `onFailed` hears of messages set aside. */
-	openOutbox(onFailed: (message: string) => void, file = join(agentDir(), "discord-outbox.sqlite")): Outbox | undefined {
+	/** Opens the outbox (the owning session does this once). Passed in, so this file does not need
+	 * `bun:sqlite` (the MCP server runs the bridge under Node without one). */
+	openOutbox(open: (deliver: Deliver, ready: () => boolean) => Outbox): Outbox | undefined {
 		if (this.config.mode === "off" || this.outbox) return this.outbox;
-		this.outbox = new Outbox(file, (target, message) => this.send(target ?? undefined, message), () => this.config.mode === "webhook" || this.state === "connected", onFailed);
+		this.outbox = open((target, message) => this.send(target ?? undefined, message), () => this.config.mode === "webhook" || this.state === "connected");
 		this.outbox.kick(); // what an earlier run left behind
 		return this.outbox;
 	}
@@ -170,7 +172,8 @@ export class Bridge {
 	requireClient(what: string): DiscordClient {
 		if (this.config.mode === "webhook") throw new Error(`${what} needs a bot: webhook-only mode can only post to the webhook's channel. Set DISCORD_TOKEN to use it.`);
 		if (this.config.mode === "off") throw new Error(`Discord is not configured, so ${what} cannot run. Set DISCORD_TOKEN and DISCORD_CHANNEL_ID (see /discord).`);
-		if (!this.client) throw Object.assign(new Error(`Discord is not connected${this.problem ? ` (${this.problem})` : ""}; run /discord connect.`), { code: "NOT_CONNECTED" });
+		if (!this.client && this.state === "connecting") throw Object.assign(new Error(`Discord is still connecting, so ${what} cannot run yet; try again in a moment.`), { code: "NOT_CONNECTED" });
+		if (!this.client) throw Object.assign(new Error(`Discord is not connected${this.problem ? ` (${this.problem})` : ""}; ${this.reconnectHint}`), { code: "NOT_CONNECTED" });
 		return this.client;
 	}
 

@@ -3,7 +3,10 @@
 // slash commands, approvals, questions) — on the native core, in-process.
 import type { ExtensionAPI } from "@oh-my-pi/pi-coding-agent";
 import { type Bridge, releaseBridge, sharedBridge } from "./bridge.js";
+import { join } from "node:path";
 import { registerCommand } from "./command.js";
+import { agentDir } from "./config.js";
+import { Outbox } from "./outbox.js";
 import { completionMessages, failureMessage, Notifier } from "./notify.js";
 import { Progress } from "./progress.js";
 import { needsApproval, Remote, type RemoteMemory } from "./remote.js";
@@ -66,11 +69,13 @@ export default function discordBridge(pi: ExtensionAPI) {
 					ui.notify(message, "warning");
 				} catch {}
 			});
-			bridge.openOutbox((message) => {
-				try {
-					ui.notify(message, "warning");
-				} catch {}
-			});
+			bridge.openOutbox((deliver, ready) =>
+				new Outbox(join(agentDir(), "discord-outbox.sqlite"), deliver, ready, (message) => {
+					try {
+						ui.notify(message, "warning");
+					} catch {}
+				}),
+			);
 			// Remote control is set up by the first connection that succeeds, however late it comes.
 			const b = bridge;
 			b.onConnected(async () => {
