@@ -1,13 +1,14 @@
 // `omp-discord-bridge mcp`, driven over stdio by the official MCP SDK's client, against the bundled
-// Discord-compatible server. (OMP loading it from mcp.json is not tested yet: omp 18.2.3 in RPC
-// mode never offered the server's tools to the model; see the issue's note.)
+// Discord-compatible server; then OMP itself loading it from mcp.json, with the scripted model
+// calling a tool through it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { startWorld, ROOT } from './omp/harness.mjs';
+import { makeHome, startOmp, startWorld, extensionLogErrors, ROOT } from './omp/harness.mjs';
 
 const BIN = join(ROOT, 'bin', 'omp-discord-bridge.mjs');
 let server, model, w, world;
@@ -75,5 +76,32 @@ test('MCP: answers before Discord is reachable, then send, read, channels, resou
   } finally {
     await server.post('/outage', { on: false });
     await client.close();
+  }
+});
+
+test('MCP: OMP loads the server from mcp.json and the model calls discord_send through it', async () => {
+  const home = makeHome(model, { link: false });
+  // The seeds' Tier 2 entry with only the command changed.
+  writeFileSync(join(home, '.omp', 'agent', 'mcp.json'), JSON.stringify({ mcpServers: { discord: { type: 'stdio', command: process.execPath, args: [BIN, 'mcp'], env: discordEnv() } } }));
+  model.clear();
+  const omp = await startOmp({ home });
+  const toolResult = () => JSON.stringify(model.requests.at(-1).messages.filter((m) => m.role === 'tool').at(-1)?.content ?? '');
+  try {
+    // OMP mounts an MCP server's tools as xd:// devices (behind its read/write tools) once the
+    // server has answered tools/list, in the background: look until the device is there.
+    let device;
+    for (let i = 0; i < 20 && !device; i++) {
+      model.queue({ toolCalls: [{ name: 'read', arguments: { path: 'xd://' } }] }, { text: `Listed devices (${i}).` });
+      await omp.prompt(`list your devices (${i})`);
+      device = /mcp__discord\w*send/.exec(toolResult())?.[0];
+    }
+    assert.ok(device, `the discord_send device is mounted: ${toolResult().slice(0, 500)}`);
+    model.queue({ toolCalls: [{ name: 'write', arguments: { path: `xd://${device}`, content: JSON.stringify({ content: 'Sent by omp through MCP' }) } }] }, { text: 'Done.' });
+    await omp.prompt('post through MCP');
+    assert.match(toolResult(), /Sent 1 message to channel \d+/);
+    assert.equal((await server.messages()).filter((m) => m.content === 'Sent by omp through MCP').length, 1);
+  } finally {
+    assert.equal(await omp.close(), 0, omp.stderr.slice(-2000));
+    assert.deepEqual(extensionLogErrors(home), []);
   }
 });
