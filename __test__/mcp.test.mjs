@@ -81,10 +81,12 @@ test('MCP: answers before Discord is reachable, then send, read, channels, resou
 
 test('MCP: OMP loads the server from mcp.json and the model calls discord_send through it', async () => {
   const home = makeHome(model, { link: false });
-  // The seeds' Tier 2 entry with only the command changed.
-  writeFileSync(join(home, '.omp', 'agent', 'mcp.json'), JSON.stringify({ mcpServers: { discord: { type: 'stdio', command: process.execPath, args: [BIN, 'mcp'], env: discordEnv() } } }));
+  // The seeds' Tier 2 entry with only the command changed: OMP copies each named variable from
+  // its own environment.
+  const names = Object.fromEntries(Object.keys(discordEnv()).map((k) => [k, k]));
+  writeFileSync(join(home, '.omp', 'agent', 'mcp.json'), JSON.stringify({ mcpServers: { discord: { command: process.execPath, args: [BIN, 'mcp'], env: names } } }));
   model.clear();
-  const omp = await startOmp({ home });
+  const omp = await startOmp({ home, env: discordEnv() });
   const toolResult = () => JSON.stringify(model.requests.at(-1).messages.filter((m) => m.role === 'tool').at(-1)?.content ?? '');
   try {
     // OMP mounts an MCP server's tools as xd:// devices (behind its read/write tools) once the
