@@ -61,7 +61,13 @@ export class Bridge {
 	 * `bun:sqlite` (the MCP server runs the bridge under Node without one). */
 	openOutbox(open: (deliver: Deliver, ready: () => boolean) => Outbox): Outbox | undefined {
 		if (this.config.mode === "off" || this.outbox) return this.outbox;
-		this.outbox = open((target, message) => this.send(target ?? undefined, message), () => this.config.mode === "webhook" || this.state === "connected");
+		try {
+			this.outbox = open((target, message) => this.send(target ?? undefined, message), () => this.config.mode === "webhook" || this.state === "connected");
+		} catch (err) {
+			// No durable store (e.g. a read-only agent dir): notifications are sent directly instead.
+			this.problem = `the outbox could not be opened (${(err as Error).message}); notifications are sent without it`;
+			return undefined;
+		}
 		this.outbox.kick(); // what an earlier run left behind
 		return this.outbox;
 	}
