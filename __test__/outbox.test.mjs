@@ -3,6 +3,8 @@
 // omp, against the bundled server; each test counts the messages Discord ends up with.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeHome, startOmp, startWorld, extensionLogErrors } from './omp/harness.mjs';
 
 let server, model, w, world;
@@ -128,6 +130,24 @@ test('omp killed (kill -9) while a notification is in flight, then restarted: it
     assert.equal((await withAnswer(channel, answer)).length, 1, 'exactly one message in the end');
   } finally {
     await server.rest('clear');
+    await closeClean(omp, home);
+  }
+});
+
+test('an outbox that cannot be opened: omp starts, says why, and notifications still go out directly', async () => {
+  const home = makeHome(model);
+  mkdirSync(join(home, '.omp', 'agent', 'discord-outbox.sqlite')); // a directory where the database should be
+  model.clear();
+  const omp = await startOmp({ home, env: env() });
+  try {
+    const answer = 'Answer sent without an outbox.';
+    await server.mark();
+    model.queue({ text: answer });
+    await omp.prompt('answer without an outbox');
+    await server.waitFor(posted(answer), { timeoutMs: 20000 });
+    const [status] = await omp.command('/discord status');
+    assert.match(status, /Outbox: could not be opened \(.+\); notifications are sent without it/);
+  } finally {
     await closeClean(omp, home);
   }
 });

@@ -23,6 +23,8 @@ export class Bridge {
 	problem?: string;
 	/** What the extension sends on its own waits here until Discord confirmed it (see outbox.ts). */
 	outbox?: Outbox;
+	/** Why there is no outbox, when opening it failed. */
+	outboxProblem?: string;
 	private connectAttempts = 0;
 	private retryTimer?: ReturnType<typeof setTimeout>;
 	private shutDown = false;
@@ -65,7 +67,7 @@ export class Bridge {
 			this.outbox = open((target, message) => this.send(target ?? undefined, message), () => this.config.mode === "webhook" || this.state === "connected");
 		} catch (err) {
 			// No durable store (e.g. a read-only agent dir): notifications are sent directly instead.
-			this.problem = `the outbox could not be opened (${(err as Error).message}); notifications are sent without it`;
+			this.outboxProblem = `could not be opened (${(err as Error).message}); notifications are sent without it`;
 			return undefined;
 		}
 		this.outbox.kick(); // what an earlier run left behind

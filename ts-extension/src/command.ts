@@ -19,6 +19,7 @@ export function statusReport(b: Bridge): string {
 		if (b.remote?.threadId) lines.push(`Session thread: ${b.remote.threadId} (write there to steer this session)`);
 		lines.push(`Allowed users: ${c.allowedUsers.length ? c.allowedUsers.join(", ") : "none (DISCORD_ALLOWED_USERS)"}`);
 	}
+	if (b.outboxProblem) lines.push(`Outbox: ${b.outboxProblem}`);
 	const o = b.outbox?.stats();
 	if (o) {
 		const waiting = o.pending ? `${o.pending} waiting (oldest ${Math.round((o.oldestMs ?? 0) / 1000)} s)` : "empty";
