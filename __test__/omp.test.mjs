@@ -2,7 +2,7 @@
 // bundled Discord-compatible server as Discord. Each test fails if OMP logged an extension error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +135,25 @@ test('secrets never reach Discord: tool sends, answers and answer.md are redacte
     const sent = (await server.messages()).find((m) => m.content.startsWith('deploy key'));
     assert.equal(sent.content, 'deploy key [redacted], gh [redacted]');
   });
+});
+
+test('the model keeps failing: when omp gives up retrying, Discord is told why', async () => {
+  const home = makeHome(model);
+  // Few, fast retries (OMP's settings), and a provider that answers 503 with retry-after-ms.
+  writeFileSync(join(home, '.omp', 'agent', 'config.yml'), 'retry:\n  maxRetries: 1\n  baseDelayMs: 50\n');
+  model.clear();
+  const omp = await startOmp({ home, env: botEnv() });
+  try {
+    for (let i = 0; i < 40; i++) model.queue({ status: 503, message: 'The model is overloaded.', headers: { 'retry-after-ms': '1' } });
+    await server.mark();
+    omp.send({ type: 'prompt', message: 'this will not work' });
+    const notice = await waitForBotMessage((b) => /gave up after \d+ attempts?/.test(b.embeds?.[0]?.title ?? ''));
+    assert.match(notice.body.embeds[0].description, /503 The model is overloaded/);
+  } finally {
+    model.clear();
+    assert.equal(await omp.close(), 0, omp.stderr.slice(-2000));
+    assert.deepEqual(extensionLogErrors(home), []);
+  }
 });
 
 test('/discord status tells the user what is connected, and the status line follows the connection', async () => {

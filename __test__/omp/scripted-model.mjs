@@ -21,7 +21,10 @@ export async function startScriptedModel() {
       requests.push(body);
       for (const w of waiters) w();
       const step = script.shift() ?? { text: 'Done.' };
-      reply(res, body, typeof step === 'function' ? step(body) : step, nextId++);
+      const answer = typeof step === 'function' ? step(body) : step;
+      // { status, message }: the provider fails this request (e.g. 503 overloaded).
+      if (answer.status) return json(res, { error: { message: answer.message ?? 'scripted failure', type: 'server_error' } }, answer.status, answer.headers);
+      reply(res, body, answer, nextId++);
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -30,7 +33,7 @@ export async function startScriptedModel() {
     port,
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
-    /** Queues replies: { text } or { toolCalls: [{ name, arguments }] }, or a function of the request. */
+    /** Queues replies: { text }, { toolCalls: [{ name, arguments }] }, { status, message } (a failed request), or a function of the request. */
     queue(...steps) { script.push(...steps); },
     /** Resolves when the agent has made `n` requests in all. */
     waitForRequests(n, timeoutMs = 30000) {
@@ -46,8 +49,8 @@ export async function startScriptedModel() {
   };
 }
 
-function json(res, body, status = 200) {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function json(res, body, status = 200, headers = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 

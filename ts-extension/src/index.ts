@@ -127,7 +127,7 @@ export default function discordBridge(pi: ExtensionAPI) {
 
 	pi.on("auto_retry_end", (event) => {
 		if (!owner || !bridge || !notifier || event.success) return;
-		notifier.push([failureMessage(bridge, pi.getSessionName() || "omp session", `gave up after ${event.attempt} attempts`, event.finalError ?? "The model kept failing.")]);
+		notifier.push([failureMessage(bridge, pi.getSessionName() || "omp session", `gave up after ${event.attempt} attempt${event.attempt === 1 ? "" : "s"}`, event.finalError ?? "The model kept failing.")]);
 	});
 
 	pi.on("credential_disabled", (event) => {
