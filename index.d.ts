@@ -311,4 +311,6 @@ export interface UserInfo {
   /** What Discord shows: the server nickname if known, else the global name, else the username. */
   displayName: string
   bot: boolean
+  /** The user's roles in the server the event came from; empty in DMs and where Discord does not say. */
+  roleIds: Array<string>
 }

@@ -32,6 +32,7 @@ test('connect resolves after READY with the bot user and its guilds', async () =
 });
 
 test('an inbound message arrives as messageCreate with every field', async () => {
+  await server.post('/role', { user: 'alice' });
   const parent = await server.say('parent');
   const sent = await server.say('hi <@' + w.botId + '> see file', {
     author: 'alice', replyTo: parent.id, attachments: [{ filename: 'notes.txt', content: 'abc', contentType: 'text/plain' }],
@@ -41,7 +42,8 @@ test('an inbound message arrives as messageCreate with every field', async () =>
   assert.equal(m.channelId, w.generalId);
   assert.equal(m.guildId, w.guildId);
   assert.equal(m.content, 'hi <@' + w.botId + '> see file');
-  assert.deepEqual(m.author, { id: w.aliceId, username: 'alice', globalName: 'Alice', displayName: 'Alice', bot: false });
+  await server.post('/role', { user: 'alice', on: false });
+  assert.deepEqual(m.author, { id: w.aliceId, username: 'alice', globalName: 'Alice', displayName: 'Alice', bot: false, roleIds: [w.operatorsRoleId] });
   assert.equal(m.replyToId, parent.id);
   assert.deepEqual(m.mentionUserIds, [w.botId]);
   assert.equal(m.mentionsEveryone, false);

@@ -76,6 +76,25 @@ test('an allowed user steers from the session thread; others and bots are ignore
   });
 });
 
+test('allowed by role: a member holding a listed role steers and uses slash commands; without it, refused', async () => {
+  await server.post('/role', { user: 'bob', on: false });
+  await session({ DISCORD_ALLOWED_USERS: '', DISCORD_ALLOWED_ROLES: w.operatorsRoleId }, async (omp, thread) => {
+    await server.mark();
+    await server.say('let me in', { author: 'bob', channelId: thread });
+    await botPost(thread, (b) => /only allowed users/.test(b.content ?? ''));
+    assert.match((await slash('status', { user: 'bob', channelId: thread })).content, /Only allowed users/);
+
+    await server.post('/role', { user: 'bob' });
+    model.queue({ text: 'Bob, an operator, is heard.' });
+    const from = omp.frames.length;
+    await server.say('operators can steer', { author: 'bob', channelId: thread });
+    await omp.wait((f) => f.type === 'agent_end' && f.isTerminal !== false, { from, timeoutMs: 30000 });
+    assert.match(userText(model.requests.at(-1)), /\[Discord, from Bob\] operators can steer/);
+    assert.match((await slash('status', { user: 'bob', channelId: thread })).content, /State: /);
+  });
+  await server.post('/role', { user: 'bob', on: false });
+});
+
 test('a message during a run steers that run: the model sees it before its next step', async () => {
   await session({}, async (omp, thread) => {
     model.queue({ toolCalls: [{ name: 'bash', arguments: { command: 'sleep 3; echo built' } }] }, { text: 'Built, and I will update the docs too.' });

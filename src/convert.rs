@@ -20,6 +20,7 @@ pub fn user(user: &User, member: Option<&PartialMember>) -> UserInfo {
         global_name: user.global_name.clone(),
         display_name: nick.or_else(|| user.global_name.clone()).unwrap_or_else(|| user.name.clone()),
         bot: user.bot,
+        role_ids: member.map(|m| m.roles.iter().map(|r| r.to_string()).collect()).unwrap_or_default(),
     }
 }
 
@@ -170,6 +171,7 @@ pub fn interaction(i: &Interaction) -> Option<InteractionInfo> {
             if let Some(nick) = &m.nick {
                 info.display_name = nick.clone();
             }
+            info.role_ids = m.roles.iter().map(|r| r.to_string()).collect();
             info
         }
         None => user(u, None),

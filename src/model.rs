@@ -12,6 +12,8 @@ pub struct UserInfo {
     /// What Discord shows: the server nickname if known, else the global name, else the username.
     pub display_name: String,
     pub bot: bool,
+    /// The user's roles in the server the event came from; empty in DMs and where Discord does not say.
+    pub role_ids: Vec<String>,
 }
 
 #[napi(object)]

@@ -121,7 +121,7 @@ function makeControl({ world, gateway, rest, config, entries, waiters, baseUrl }
       return json({
         token: world.botToken, applicationId: world.applicationId, botId: world.bot.id, guildId: world.guild.id,
         generalId: world.general.id, opsId: world.ops.id, secretId: c('secret'), readonlyId: c('readonly'), dmId: world.dm.id,
-        aliceId: world.alice.id, bobId: world.bob.id, otherBotId: world.otherBot.id,
+        aliceId: world.alice.id, bobId: world.bob.id, otherBotId: world.otherBot.id, operatorsRoleId: world.guild.operatorsRoleId,
         webhookUrl: `${baseUrl}/api/webhooks/${world.webhook.id}/${world.webhook.token}`,
         apiBaseUrl: baseUrl, gatewayUrl: rest.gatewayUrl, guildIds: [...world.guilds.keys()],
       });
@@ -226,6 +226,12 @@ function makeControl({ world, gateway, rest, config, entries, waiters, baseUrl }
         else if (a === 'intents') config.allowedIntents = body.allowed;
         else return json({ message: `unknown gateway action ${a}` }, 400);
         return json({ ok: true });
+      }
+      case '/role': {
+        // Gives (or with on: false takes away) the guild's "operators" role.
+        const member = world.guild.members.find((m) => m.user.id === userByName(world, body.user).id);
+        member.roles = body.on === false ? member.roles.filter((r) => r !== world.guild.operatorsRoleId) : [...new Set([...member.roles, world.guild.operatorsRoleId])];
+        return json({ roles: member.roles });
       }
       case '/outage':
         // on: every REST and gateway connection is reset and live gateway sockets drop; off: back.

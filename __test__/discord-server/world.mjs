@@ -71,7 +71,7 @@ export class World {
   }
 
   addGuild(name) {
-    const guild = { id: snowflake(), name, owner_id: this.alice?.id ?? this.bot.id, members: [], joined_at: isoNow() };
+    const guild = { id: snowflake(), name, owner_id: this.alice?.id ?? this.bot.id, members: [], joined_at: isoNow(), operatorsRoleId: snowflake() };
     this.guilds.set(guild.id, guild);
     return guild;
   }
@@ -123,8 +123,8 @@ export class World {
     return p;
   }
 
-  rolePayload(guild) {
-    return { id: guild.id, name: '@everyone', color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null }, hoist: false, icon: null, unicode_emoji: null, position: 0, permissions: '2248473465835073', managed: false, mentionable: false, flags: 0 };
+  rolePayload(guild, id = guild.id, name = '@everyone') {
+    return { id, name, color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null }, hoist: false, icon: null, unicode_emoji: null, position: 0, permissions: '2248473465835073', managed: false, mentionable: false, flags: 0 };
   }
 
   guildPayload(g) {
@@ -132,7 +132,7 @@ export class World {
     return {
       id: g.id, name: g.name, icon: null, icon_hash: null, splash: null, discovery_splash: null, owner_id: g.owner_id,
       afk_channel_id: null, afk_timeout: 300, widget_enabled: false, widget_channel_id: null, verification_level: 0,
-      default_message_notifications: 0, explicit_content_filter: 0, roles: [this.rolePayload(g)], emojis: [], features: [],
+      default_message_notifications: 0, explicit_content_filter: 0, roles: [this.rolePayload(g), this.rolePayload(g, g.operatorsRoleId, 'operators')], emojis: [], features: [],
       mfa_level: 0, application_id: null, system_channel_id: channels[0]?.id ?? null, system_channel_flags: 0,
       rules_channel_id: null, max_presences: null, max_members: 500000, vanity_url_code: null, description: null, banner: null,
       premium_tier: 0, premium_subscription_count: 0, preferred_locale: 'en-US', public_updates_channel_id: null,

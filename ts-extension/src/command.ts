@@ -18,6 +18,7 @@ export function statusReport(b: Bridge): string {
 		lines.push(`Home channel: ${c.channelId ?? "not set (DISCORD_CHANNEL_ID) — notifications are off"}`);
 		if (b.remote?.threadId) lines.push(`Session thread: ${b.remote.threadId} (write there to steer this session)`);
 		lines.push(`Allowed users: ${c.allowedUsers.length ? c.allowedUsers.join(", ") : "none (DISCORD_ALLOWED_USERS)"}`);
+		if (c.allowedRoles.length) lines.push(`Allowed roles: ${c.allowedRoles.join(", ")}`);
 	}
 	if (b.outboxProblem) lines.push(`Outbox: ${b.outboxProblem}`);
 	const o = b.outbox?.stats();

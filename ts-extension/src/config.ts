@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
-export const KEYS = ["DISCORD_TOKEN", "DISCORD_CHANNEL_ID", "DISCORD_ALLOWED_USERS", "DISCORD_WEBHOOK_URL", "DISCORD_API_BASE_URL", "DISCORD_APPROVAL"] as const;
+export const KEYS = ["DISCORD_TOKEN", "DISCORD_CHANNEL_ID", "DISCORD_ALLOWED_USERS", "DISCORD_ALLOWED_ROLES", "DISCORD_WEBHOOK_URL", "DISCORD_API_BASE_URL", "DISCORD_APPROVAL"] as const;
 type Key = (typeof KEYS)[number];
 
 export type Mode = "bot" | "webhook" | "off";
@@ -15,6 +15,8 @@ export interface DiscordConfig {
 	/** The home channel: notifications and tools without a channel go here. */
 	channelId?: string;
 	allowedUsers: string[];
+	/** Role ids: a member with any of them is allowed as if listed in allowedUsers. */
+	allowedRoles: string[];
 	webhookUrl?: string;
 	apiBaseUrl?: string;
 	approval: ApprovalPolicy;
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DiscordConfig 
 		token,
 		channelId: channelId && /^\d{15,25}$/.test(channelId) ? channelId : undefined,
 		allowedUsers: (get("DISCORD_ALLOWED_USERS") ?? "").split(/[\s,]+/).filter(Boolean),
+		allowedRoles: (get("DISCORD_ALLOWED_ROLES") ?? "").split(/[\s,]+/).filter(Boolean),
 		webhookUrl,
 		apiBaseUrl: get("DISCORD_API_BASE_URL"),
 		file,
@@ -113,3 +116,13 @@ export const SETUP_HELP = [
 	"     (or put the same keys in <agent dir>/discord.json).",
 	"  Notifications only? A channel webhook is enough: export DISCORD_WEBHOOK_URL=<webhook url>.",
 ].join("\n");
+
+/** Whether anyone at all may steer and approve (users or roles listed). */
+export function hasAllowlist(c: DiscordConfig): boolean {
+	return c.allowedUsers.length > 0 || c.allowedRoles.length > 0;
+}
+
+/** Whether this Discord user may steer, answer and approve: listed by id, or holding a listed role. */
+export function isAllowed(c: DiscordConfig, user: { id: string; roleIds?: string[] }): boolean {
+	return c.allowedUsers.includes(user.id) || (user.roleIds ?? []).some((r) => c.allowedRoles.includes(r));
+}

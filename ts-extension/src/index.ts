@@ -5,7 +5,7 @@ import type { ExtensionAPI } from "@oh-my-pi/pi-coding-agent";
 import { type Bridge, releaseBridge, sharedBridge } from "./bridge.js";
 import { join } from "node:path";
 import { registerCommand } from "./command.js";
-import { agentDir } from "./config.js";
+import { agentDir, hasAllowlist } from "./config.js";
 import { Outbox } from "./outbox.js";
 import { completionMessages, failureMessage, Notifier } from "./notify.js";
 import { Progress } from "./progress.js";
@@ -138,7 +138,7 @@ export default function discordBridge(pi: ExtensionAPI) {
 	pi.on("tool_call", async (event, ctx) => {
 		const b = current();
 		// Approvals are part of remote control: on when the bot has users allowed to answer.
-		if (b.config.mode !== "bot" || !b.config.allowedUsers.length) return;
+		if (b.config.mode !== "bot" || !hasAllowlist(b.config)) return;
 		const input = event.input as Record<string, unknown>;
 		const why = needsApproval(b.config.approval, event.toolName, input, ctx.cwd);
 		if (!why) return;

@@ -6,9 +6,9 @@
 // it starts a turn. Start the message with ">>" to queue it as a follow-up for after the run.
 import { randomUUID } from "node:crypto";
 import { isAbsolute, relative, resolve } from "node:path";
-import type { DiscordEvent, InteractionInfo, MessageInfo } from "../../index.js";
+import type { DiscordEvent, InteractionInfo, MessageInfo, UserInfo } from "../../index.js";
 import type { Bridge } from "./bridge.js";
-import type { ApprovalPolicy } from "./config.js";
+import { type ApprovalPolicy, hasAllowlist, isAllowed } from "./config.js";
 import { dmTarget, removeSession, upsertSession } from "./registry.js";
 
 type UserContent = string | ({ type: "text"; text: string } | { type: "image"; data: string; mimeType: string })[];
@@ -120,8 +120,8 @@ export class Remote {
 		return t.id;
 	}
 
-	private allowed(userId: string) {
-		return this.bridge.config.allowedUsers.includes(userId);
+	private allowed(user: UserInfo) {
+		return isAllowed(this.bridge.config, user);
 	}
 
 	private async onEvent(e: DiscordEvent) {
@@ -151,7 +151,7 @@ export class Remote {
 		}
 		const client = this.bridge.client;
 		if (!client) return;
-		if (!this.allowed(m.author.id)) {
+		if (!this.allowed(m.author)) {
 			if (!this.warned.has(m.author.id)) {
 				this.warned.add(m.author.id);
 				await client.sendMessage(m.channelId, {
@@ -202,7 +202,7 @@ export class Remote {
 			await client.respondToInteraction(i.id, i.token, { message: { content: "This question was already answered or has expired.", ephemeral: true } });
 			return;
 		}
-		if (!this.allowed(i.user.id)) {
+		if (!this.allowed(i.user)) {
 			await client.respondToInteraction(i.id, i.token, { message: { content: "Only allowed users can answer this.", ephemeral: true } });
 			return;
 		}
@@ -259,8 +259,8 @@ export class Remote {
 	async approve(toolName: string, input: Record<string, unknown>, cwd: string, local?: LocalAsk): Promise<string | undefined> {
 		const why = needsApproval(this.bridge.config.approval, toolName, input, cwd);
 		if (!why || this.allowedForSession.has(toolName)) return undefined;
-		if (!this.bridge.client || !this.bridge.config.allowedUsers.length) {
-			return `This call needs approval (${why}), but nobody can approve it on Discord: ${!this.bridge.client ? "Discord is not connected" : "DISCORD_ALLOWED_USERS is empty"}.`;
+		if (!this.bridge.client || !hasAllowlist(this.bridge.config)) {
+			return `This call needs approval (${why}), but nobody can approve it on Discord: ${!this.bridge.client ? "Discord is not connected" : "neither DISCORD_ALLOWED_USERS nor DISCORD_ALLOWED_ROLES is set"}.`;
 		}
 		const args = this.bridge.redact(JSON.stringify(input, null, 2));
 		const shown = args.length > 1700 ? `${args.slice(0, 1700)}\n… (${args.length - 1700} more characters)` : args;
@@ -282,7 +282,7 @@ export class Remote {
 	/** discord_ask: a question to the humans, answered by a button or a typed reply. */
 	async ask(question: string, choices: string[], timeoutMs: number): Promise<string> {
 		if (!this.bridge.client) throw new Error("Discord is not connected, so nobody can be asked; run /discord connect.");
-		if (!this.bridge.config.allowedUsers.length) throw new Error("Nobody can answer: DISCORD_ALLOWED_USERS is empty.");
+		if (!hasAllowlist(this.bridge.config)) throw new Error("Nobody can answer: DISCORD_ALLOWED_USERS and DISCORD_ALLOWED_ROLES are empty.");
 		const answer = await this.waitForAnswer(
 			"ask",
 			`❓ ${this.bridge.redact(question)}${choices.length ? "" : "\n(Reply in this thread.)"}`,

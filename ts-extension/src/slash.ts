@@ -2,6 +2,7 @@
 // Each answers within Discord's 3 s (nothing here waits on the agent); answers that concern only
 // the caller are ephemeral.
 import type { CommandDefinition, InteractionInfo } from "../../index.js";
+import { isAllowed } from "./config.js";
 import type { Bridge } from "./bridge.js";
 import type { Remote } from "./remote.js";
 import { duration } from "./notify.js";
@@ -49,7 +50,7 @@ export class SlashCommands {
 		if (i.kind !== "command" || !i.commandName || !SLASH_COMMANDS.some((c) => c.name === i.commandName) || !this.mine(i)) return;
 		const client = this.bridge.client!;
 		const reply = (content: string, ephemeral = true) => client.respondToInteraction(i.id, i.token, { message: { content, ephemeral } });
-		const allowed = this.bridge.config.allowedUsers.includes(i.user.id);
+		const allowed = isAllowed(this.bridge.config, i.user);
 		if (!allowed && i.commandName !== "sessions") {
 			return reply(`Only allowed users can use /${i.commandName}. The owner can add your id (${i.user.id}) to DISCORD_ALLOWED_USERS.`);
 		}
