@@ -57,6 +57,8 @@ export class Outbox {
 	private db: Database;
 	private me = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 	private draining = false;
+	/** A kick that came while draining: drain once more, so nothing queued meanwhile waits. */
+	private again = false;
 	private timer?: ReturnType<typeof setTimeout>;
 	private waiters = new Map<number, { resolve: (m: MessageInfo | null) => void; reject: (e: Error) => void }>();
 	private dropped = 0;
@@ -100,11 +102,21 @@ export class Outbox {
 
 	/** Sends what is due (also what earlier runs left behind). Safe to call any time. */
 	kick(): void {
-		if (this.draining || this.closed) return;
+		if (this.closed) return;
+		if (this.draining) {
+			this.again = true;
+			return;
+		}
 		this.draining = true;
-		void this.drain().finally(() => {
-			this.draining = false;
-		});
+		this.again = false;
+		void this.drain()
+			.catch((err: Error) => {
+				this.lastError = err.message; // e.g. the store closed under a send at shutdown
+			})
+			.finally(() => {
+				this.draining = false;
+				if (this.again) this.kick();
+			});
 	}
 
 	private async drain(): Promise<void> {
@@ -121,9 +133,11 @@ export class Outbox {
 			if (claimed.changes === 0) continue; // another omp process took it just now
 			try {
 				const sent = await this.deliver(head.target, { ...decode(head.message), nonce: head.nonce });
+				if (this.closed) return; // shut down meanwhile: the next run resends it, with the same nonce
 				this.db.run("DELETE FROM outbox WHERE id = ?", [head.id]);
 				this.settle(head.id, sent);
 			} catch (err) {
+				if (this.closed) return;
 				const e = err as Error & { code?: string };
 				const why = e.code ? `${e.code}: ${e.message}` : e.message;
 				this.lastError = why;
