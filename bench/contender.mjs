@@ -23,7 +23,6 @@ let sidecarPid;
 const sidecarRss = () => { try { return Number(/VmRSS:\s+(\d+)/.exec(require('node:fs').readFileSync(`/proc/${sidecarPid}/status`, 'utf8'))[1]) * 1024; } catch { return 0; } };
 
 let onMessage = () => {};
-let settled = async () => {}; // resolves once the whole world has arrived (discord.js and discord.py wait for it before ready)
 let send;
 let stop;
 if (kind === 'addon') {
@@ -32,9 +31,7 @@ if (kind === 'addon') {
   rssBefore = process.memoryUsage().rss;
   const client = new DiscordClient({ token: world.token, apiBaseUrl: world.apiBaseUrl });
   client.onEvent((e) => { if (e.type === 'messageCreate') onMessage(e.message.content, e.message.author.bot); });
-  await client.connect();
-  // connect() resolves at READY; the guilds follow as GUILD_CREATE events (not carried, but counted).
-  settled = async () => { while (client.status().eventsReceived < world.guildIds.length + 1) await new Promise((r) => setTimeout(r, 5)); };
+  await client.connect(); // resolves once READY's guilds have all arrived
   send = (content) => client.sendMessage(world.opsId, { content });
   stop = () => client.disconnect();
 } else if (kind === 'sidecar') {
@@ -89,7 +86,6 @@ if (kind === 'addon') {
   send = (content) => channel.send({ content, allowedMentions: { parse: [] } });
   stop = () => client.destroy();
 }
-await settled();
 const coldStartMs = performance.now() - coldStart;
 const rssConnected = process.memoryUsage().rss + (sidecarPid ? sidecarRss() : 0);
 const runtime = typeof Bun === 'undefined' ? `node ${process.version}` : `bun ${Bun.version}`;
@@ -97,13 +93,15 @@ const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 const next = (pred) => new Promise((resolve) => { onMessage = (content, bot) => { if (!bot && pred(content)) resolve(content); }; });
 const report = async (figures) => { await stop(); console.log(JSON.stringify({ kind, part, runtime, ...figures })); process.exit(0); };
 
-/** Collects `count` messages `<prefix> i`; stops after 10 s without one. Order, losses, doubles. */
+/**
+ * Collects `count` messages `<prefix> i`; stops after 10 s without one. `result` gives order, losses
+ * and doubles; `restartStallTimer()` is for after the JS thread was blocked, when the stall timer may
+ * run before the queued events.
+ */
 function collect(prefix, count) {
   const seen = [];
   const unique = new Set();
   let lastAt = clock();
-  // After the JS thread was blocked, the stall timer may run before the queued events: restart it.
-  collect.restartStallTimer = () => { lastAt = clock(); };
   const done = new Promise((resolve) => {
     const stall = setInterval(() => { if (clock() - lastAt > 10_000) { clearInterval(stall); resolve(); } }, 250);
     onMessage = (content) => {
@@ -115,13 +113,14 @@ function collect(prefix, count) {
       if (unique.size === count) { clearInterval(stall); resolve(); }
     };
   });
-  return done.then(() => ({
+  const result = done.then(() => ({
     received: unique.size,
     lost: count - unique.size,
     doubled: seen.length - unique.size,
     ordered: seen.every((n, i) => i === 0 || n > seen[i - 1]),
     lastAt,
   }));
+  return { result, restartStallTimer: () => { lastAt = clock(); } };
 }
 
 if (part === 'bigworld') {
@@ -138,8 +137,8 @@ if (part === 'blocked') {
   const got = collect('blocked', count);
   await control('/burst', { count, intervalMs: 100, prefix: 'blocked', author: 'alice', channelId: world.generalId });
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, blockS * 1000);
-  collect.restartStallTimer();
-  const r = await got;
+  got.restartStallTimer();
+  const r = await got.result;
   const after = (await control('/stats')).gateway;
   await report({ blockedS: blockS, reconnects: after.connections - before.connections, heartbeatTimeouts: after.heartbeatTimeouts - before.heartbeatTimeouts, sent: count, lost: r.lost, doubled: r.doubled, ordered: r.ordered });
 }
@@ -180,7 +179,7 @@ if (kind === 'floor') await report(main);
 const burstStart = clock();
 const burst = collect('burst', 10000);
 await control('/burst', { count: 10000, prefix: 'burst', author: 'alice', channelId: world.generalId });
-const b = await burst;
+const b = await burst.result;
 
 // Outbound: a call → the message is confirmed; sends/s with 1 and with 64 in flight.
 // 45 calls, so the global limit (50/s) does not turn into waiting; the rate runs below do hit it.

@@ -20,13 +20,15 @@ client.onEvent((e) => {
 });
 await client.connect();
 
-const procStatus = () => readFileSync('/proc/self/status', 'utf8');
-const sample = () => ({
-  atS: Math.round((performance.now() - start) / 1000),
-  rssMb: Number(/VmRSS:\s+(\d+)/.exec(procStatus())[1]) / 1024,
-  threads: Number(/Threads:\s+(\d+)/.exec(procStatus())[1]),
-  fds: readdirSync('/proc/self/fd').length,
-});
+const sample = () => {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  return {
+    atS: Math.round((performance.now() - start) / 1000),
+    rssMb: Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024,
+    threads: Number(/Threads:\s+(\d+)/.exec(status)[1]),
+    fds: readdirSync('/proc/self/fd').length,
+  };
+};
 const faults = [
   () => server.gateway('drop'),
   () => server.gateway('op7'),

@@ -654,7 +654,7 @@ fn nonce() -> String {
 #[napi]
 pub fn redact(text: String, extra: Option<Vec<String>>) -> String {
     match extra {
-        Some(values) if !values.is_empty() => Redactor::with_values(values).text(&redact::ENV.text(&text)),
+        Some(values) if !values.is_empty() => redact::ENV.plus(values).text(&text),
         _ => redact::ENV.text(&text),
     }
 }

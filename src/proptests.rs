@@ -15,14 +15,8 @@ const EVENTS: [&str; 6] =
 
 /// Real payloads of the carried events, from the bundled server's catalogue.
 static CATALOGUE: Lazy<Vec<(String, Value)>> = Lazy::new(|| {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = std::process::Command::new("node")
-        .arg(root.join("__test__/discord-server/catalogue.mjs"))
-        .output()
-        .expect("node runs the server's payload catalogue");
-    let frames: Vec<Value> = serde_json::from_slice(&out.stdout).expect("catalogue prints JSON");
-    frames
-        .into_iter()
+    crate::gateway::dispatch::CATALOGUE
+        .iter()
         .filter_map(|f| Some((f["t"].as_str()?.to_string(), f["d"].clone())))
         .filter(|(t, _)| EVENTS.contains(&t.as_str()))
         .collect()

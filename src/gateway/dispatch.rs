@@ -69,6 +69,18 @@ pub fn translate(name: &str, raw: Option<&RawValue>) -> Result<Option<DiscordEve
     }))
 }
 
+/// Every frame the bundled test server sends, from its catalogue (one `node` run per test binary).
+#[cfg(test)]
+pub(crate) static CATALOGUE: once_cell::sync::Lazy<Vec<serde_json::Value>> = once_cell::sync::Lazy::new(|| {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("node")
+        .arg(root.join("__test__/discord-server/catalogue.mjs"))
+        .output()
+        .expect("node runs the server's payload catalogue");
+    assert!(out.status.success(), "catalogue failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("catalogue prints JSON")
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,15 +92,8 @@ mod tests {
     /// Discord's real clients would misread.
     #[test]
     fn server_payloads_parse_as_serenity_models() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let out = std::process::Command::new("node")
-            .arg(root.join("__test__/discord-server/catalogue.mjs"))
-            .output()
-            .expect("node runs the server's payload catalogue");
-        assert!(out.status.success(), "catalogue failed: {}", String::from_utf8_lossy(&out.stderr));
-        let frames: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("catalogue prints JSON");
         let mut seen = BTreeSet::new();
-        for frame in &frames {
+        for frame in CATALOGUE.iter() {
             let text = frame.to_string();
             let event: GatewayEvent = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
             let GatewayEvent::Dispatch(_, event) = event else { continue };

