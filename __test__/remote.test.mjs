@@ -18,10 +18,13 @@ const env = (extra = {}) => ({ DISCORD_TOKEN: w.token, DISCORD_CHANNEL_ID: w.gen
 /** The session's thread, once omp is connected (it says so in /discord status). */
 async function threadOf(omp) {
   for (let i = 0; i < 50; i++) {
+    // Not connected yet: the status line changes when it is (the thread is made right then, and
+    // /discord status waits for it). Counting from before the command, so no change is missed.
+    const from = omp.frames.length;
     const [status] = await omp.command('/discord status');
     const thread = /Session thread: (\d+)/.exec(status)?.[1];
     if (thread) return thread;
-    await omp.wait((f) => f.type === 'extension_ui_request' && f.method === 'setStatus', { from: omp.frames.length });
+    await omp.wait((f) => f.type === 'extension_ui_request' && f.method === 'setStatus' && /Discord: (?!connecting)/.test(f.statusText ?? f.text ?? ''), { from });
   }
   throw new Error('the session thread never appeared');
 }

@@ -11,7 +11,7 @@ const USAGE = `usage: omp-discord-bridge mcp
 `;
 const [command] = process.argv.slice(2);
 if (command === 'mcp') {
-  const { runMcpServer } = await import('../ts-extension/dist/mcp.js');
+  const { runMcpServer } = await import('../ts-extension/dist/mcp.mjs');
   await runMcpServer();
 } else {
   process.stderr.write(command && command !== '--help' && command !== '-h' ? `unknown command "${command}"\n\n${USAGE}` : USAGE);

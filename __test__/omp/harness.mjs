@@ -45,17 +45,16 @@ function baseEnv(home, extra = {}) {
   return env;
 }
 
+/** Lines of OMP's log (in `~/.omp/logs/`) that match `pattern`, joined. */
+export function ompLog(home, pattern) {
+  const dir = join(home, '.omp', 'logs');
+  if (!existsSync(dir)) return '';
+  return readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n')).filter((line) => pattern.test(line)).join('\n');
+}
+
 /** Extension load errors OMP wrote to its log (they show nowhere else). */
 export function extensionLogErrors(home) {
-  const dir = join(home, '.omp', 'logs');
-  if (!existsSync(dir)) return [];
-  const out = [];
-  for (const f of readdirSync(dir)) {
-    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
-      if (/extension/i.test(line) && /(error|fail)/i.test(line) && /discord|omp-discord-bridge/i.test(line)) out.push(line);
-    }
-  }
-  return out;
+  return ompLog(home, /extension/i).split('\n').filter((line) => /(error|fail)/i.test(line) && /discord|omp-discord-bridge/i.test(line));
 }
 
 export async function startOmp({ home, env = {}, cwd, args = [] } = {}) {

@@ -43,6 +43,7 @@ export function registerCommand(pi: ExtensionAPI, bridge: () => Bridge) {
 			try {
 				switch (args.trim().split(/\s+/)[0] || "status") {
 					case "status":
+						await b.remote?.threadSettled(2000); // the session thread, if it is being made right now
 						return say(statusReport(b), b.problem ? "warning" : "info");
 					case "test": {
 						const m = await b.send(undefined, { content: `👋 Test message from omp (${new Date().toISOString().slice(0, 19)}Z).` });

@@ -53,6 +53,7 @@ export class Remote {
 	private delivered = new Set<string>();
 	/** Thread messages are handled one at a time, in order: live ones and caught-up ones alike. */
 	private serial = Promise.resolve();
+	private creating?: Promise<string | undefined>;
 
 	constructor(
 		private bridge: Bridge,
@@ -107,9 +108,26 @@ export class Remote {
 		this.pending.clear();
 	}
 
-	/** The session's thread in the home channel, created the first time it is needed. */
-	async thread(): Promise<string | undefined> {
-		if (this.threadId) return this.threadId;
+	/** The session's thread in the home channel, created the first time it is needed (once, even
+	 * when asked for again while the creation is under way). */
+	thread(): Promise<string | undefined> {
+		if (this.threadId) return Promise.resolve(this.threadId);
+		this.creating ??= this.createThread().finally(() => {
+			this.creating = undefined;
+		});
+		return this.creating;
+	}
+
+	/** Resolves once a thread being created exists or failed (at most `ms`), so a status shown now
+	 * does not catch it halfway. */
+	async threadSettled(ms: number): Promise<void> {
+		if (!this.creating) return;
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		await Promise.race([this.creating.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]);
+		clearTimeout(timer);
+	}
+
+	private async createThread(): Promise<string | undefined> {
 		const home = this.bridge.config.channelId;
 		if (!home || !this.bridge.client) return undefined;
 		const name = `${this.sessionName()} · ${this.key}`.slice(0, 100);
