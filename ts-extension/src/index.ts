@@ -150,7 +150,7 @@ export default function discordBridge(pi: ExtensionAPI) {
 			? (signal: AbortSignal) => ctx.ui.select(`Discord approval: allow ${event.toolName}?`, ["Allow", "Allow for this session", "Deny"], { signal })
 			: undefined;
 		const reason = await remote
-			.approve(event.toolName, input, ctx.cwd, local)
+			.approve(event.toolName, input, why, local)
 			.catch((err: Error & { code?: string }) => `Blocked: approval could not be asked on Discord (${err.code ? `${err.code}: ` : ""}${err.message}).`);
 		if (reason) return { block: true, reason };
 	});

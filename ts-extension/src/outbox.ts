@@ -9,6 +9,7 @@ import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { MessageInfo, OutgoingMessage } from "../../index.js";
+import { within } from "./within.js";
 
 const MAX_PENDING = 500;
 /** How long a process may hold a message it is sending before another process may take it. */
@@ -178,9 +179,7 @@ export class Outbox {
 			const w = this.waiters.get(id)!;
 			this.waiters.set(id, { resolve: (m) => { w.resolve(m); resolve(); }, reject: (e) => { w.reject(e); resolve(); } });
 		}));
-		let timer: ReturnType<typeof setTimeout> | undefined;
-		await Promise.race([Promise.all(all), new Promise((r) => { timer = setTimeout(r, ms); })]);
-		clearTimeout(timer);
+		await within(Promise.all(all), ms);
 	}
 
 	close(): void {

@@ -10,6 +10,7 @@ import type { DiscordEvent, InteractionInfo, MessageInfo, UserInfo } from "../..
 import type { Bridge } from "./bridge.js";
 import { type ApprovalPolicy, hasAllowlist, isAllowed } from "./config.js";
 import { dmTarget, removeSession, upsertSession } from "./registry.js";
+import { within } from "./within.js";
 
 type UserContent = string | ({ type: "text"; text: string } | { type: "image"; data: string; mimeType: string })[];
 type SendUser = (content: UserContent, options?: { deliverAs?: "steer" | "followUp" }) => void;
@@ -121,10 +122,7 @@ export class Remote {
 	/** Resolves once a thread being created exists or failed (at most `ms`), so a status shown now
 	 * does not catch it halfway. */
 	async threadSettled(ms: number): Promise<void> {
-		if (!this.creating) return;
-		let timer: ReturnType<typeof setTimeout> | undefined;
-		await Promise.race([this.creating.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]);
-		clearTimeout(timer);
+		if (this.creating) await within(this.creating, ms);
 	}
 
 	private async createThread(): Promise<string | undefined> {
@@ -273,13 +271,11 @@ export class Remote {
 		return answer;
 	}
 
-	/** The approval gate for one tool call: undefined lets it run, a reason blocks it. */
-	async approve(toolName: string, input: Record<string, unknown>, cwd: string, local?: LocalAsk): Promise<string | undefined> {
-		const why = needsApproval(this.bridge.config.approval, toolName, input, cwd);
-		if (!why || this.allowedForSession.has(toolName)) return undefined;
-		if (!this.bridge.client || !hasAllowlist(this.bridge.config)) {
-			return `This call needs approval (${why}), but nobody can approve it on Discord: ${!this.bridge.client ? "Discord is not connected" : "neither DISCORD_ALLOWED_USERS nor DISCORD_ALLOWED_ROLES is set"}.`;
-		}
+	/** The approval gate for a tool call that needs one (`why`, from needsApproval): undefined lets
+	 * it run, a reason blocks it. */
+	async approve(toolName: string, input: Record<string, unknown>, why: string, local?: LocalAsk): Promise<string | undefined> {
+		if (this.allowedForSession.has(toolName)) return undefined;
+		if (!this.bridge.client) return `This call needs approval (${why}), but nobody can approve it on Discord: Discord is not connected.`;
 		const args = this.bridge.redact(JSON.stringify(input, null, 2));
 		const shown = args.length > 1700 ? `${args.slice(0, 1700)}\n… (${args.length - 1700} more characters)` : args;
 		const policy = this.bridge.config.approval;
