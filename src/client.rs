@@ -114,22 +114,23 @@ fn command_json(c: &CommandDefinition) -> BridgeResult<Value> {
                 ),
             ));
         }
-        let kind =
-            match o.kind.as_deref().unwrap_or("string") {
-                "string" => 3,
-                "integer" => 4,
-                "boolean" => 5,
-                "user" => 6,
-                "channel" => 7,
-                "role" => 8,
-                "number" => 10,
-                other => return Err(BridgeError::new(
+        let kind = match o.kind.as_deref().unwrap_or("string") {
+            "string" => 3,
+            "integer" => 4,
+            "boolean" => 5,
+            "user" => 6,
+            "channel" => 7,
+            "role" => 8,
+            "number" => 10,
+            other => {
+                return Err(BridgeError::new(
                     ErrorCode::InvalidOption,
                     format!(
                         "option kind \"{other}\" is not one of string, integer, number, boolean, user, channel, role."
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let mut opt = json!({ "type": kind, "name": o.name, "description": o.description, "required": o.required.unwrap_or(false) });
         if let Some(choices) = &o.choices {
             opt["choices"] = Value::Array(
@@ -568,7 +569,11 @@ impl DiscordClient {
                 }
             };
             let draft = match response.message {
-                Some(m) => Some(outgoing::prepare(m, if kind == 7 { Purpose::Edit } else { Purpose::Interaction }, &self.inner.redactor)?),
+                Some(m) => Some(outgoing::prepare(
+                    m,
+                    if kind == 7 { Purpose::Edit } else { Purpose::Interaction },
+                    &self.inner.redactor,
+                )?),
                 None if kind == 4 || kind == 7 => {
                     return Err(BridgeError::new(ErrorCode::InvalidMessage, "this response kind needs a message."))
                 }
@@ -603,7 +608,8 @@ impl DiscordClient {
         interaction_token: String,
         message: OutgoingMessage,
     ) -> Result<PromiseRaw<'env, MessageInfo>> {
-        let checked = (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Edit, &self.inner.redactor)?)))();
+        let checked =
+            (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Edit, &self.inner.redactor)?)))();
         let (app, draft) = or_reject!(env, checked);
         let ticket = self
             .inner
@@ -625,7 +631,9 @@ impl DiscordClient {
         interaction_token: String,
         message: OutgoingMessage,
     ) -> Result<PromiseRaw<'env, MessageInfo>> {
-        let checked = (|| Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Interaction, &self.inner.redactor)?)))();
+        let checked = (|| {
+            Ok((self.inner.application_id()?, outgoing::prepare(message, Purpose::Interaction, &self.inner.redactor)?))
+        })();
         let (app, draft) = or_reject!(env, checked);
         let ticket =
             self.inner.rest.ticket(&Route::WebhookFollowupMessages { application_id: app, token: &interaction_token });
@@ -663,5 +671,8 @@ pub fn redact(text: String, extra: Option<Vec<String>>) -> String {
 /// Secrets are redacted first (as every send does), so none can be cut in two and slip through.
 #[napi]
 pub fn split_message(content: String, limit: Option<u32>) -> Vec<String> {
-    outgoing::split_content(&redact::ENV.text(&content), limit.map_or(outgoing::MAX_CONTENT, |l| l as usize).min(outgoing::MAX_CONTENT))
+    outgoing::split_content(
+        &redact::ENV.text(&content),
+        limit.map_or(outgoing::MAX_CONTENT, |l| l as usize).min(outgoing::MAX_CONTENT),
+    )
 }

@@ -277,7 +277,11 @@ pub fn prepare(mut msg: OutgoingMessage, purpose: Purpose, redactor: &Arc<Redact
     {
         return Err(invalid("the message is empty: give it content, an embed, a file or buttons."));
     }
-    Ok(Draft { json: Value::Object(map), files: files.into_iter().map(|(f, _)| f).collect(), redactor: redactor.clone() })
+    Ok(Draft {
+        json: Value::Object(map),
+        files: files.into_iter().map(|(f, _)| f).collect(),
+        redactor: redactor.clone(),
+    })
 }
 
 fn redact_message(msg: &mut OutgoingMessage, r: &Redactor) {

@@ -10,8 +10,14 @@ use crate::gateway::dispatch::translate;
 use crate::outgoing::split_content;
 use crate::redact::Redactor;
 
-const EVENTS: [&str; 6] =
-    ["MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "MESSAGE_REACTION_ADD", "INTERACTION_CREATE", "THREAD_CREATE"];
+const EVENTS: [&str; 6] = [
+    "MESSAGE_CREATE",
+    "MESSAGE_UPDATE",
+    "MESSAGE_DELETE",
+    "MESSAGE_REACTION_ADD",
+    "INTERACTION_CREATE",
+    "THREAD_CREATE",
+];
 
 /// Real payloads of the carried events, from the bundled server's catalogue.
 static CATALOGUE: Lazy<Vec<(String, Value)>> = Lazy::new(|| {
@@ -34,7 +40,8 @@ fn json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::btree_map("[a-z_]{1,12}", inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map("[a-z_]{1,12}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

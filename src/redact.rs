@@ -126,7 +126,11 @@ mod tests {
     use super::*;
 
     fn r() -> Redactor {
-        Redactor::with_values(["MTIzNDU2Nzg5MDEyMzQ1Njc4.OMPtst.test-token".to_string(), "hunter2-password".into(), "short".into()])
+        Redactor::with_values([
+            "MTIzNDU2Nzg5MDEyMzQ1Njc4.OMPtst.test-token".to_string(),
+            "hunter2-password".into(),
+            "short".into(),
+        ])
     }
 
     #[test]
@@ -152,7 +156,8 @@ mod tests {
             "https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz-_0123",
         ];
         // Put together here, so the repository holds no string shaped like a real bot token.
-        let discord_token = ["MTAxNTk5MzI0NjQ4NzQ1NjY0OQ", "GhX1aB", "abcdefghijklmnopqrstuvwxyz0123456789AB"].join(".");
+        let discord_token =
+            ["MTAxNTk5MzI0NjQ4NzQ1NjY0OQ", "GhX1aB", "abcdefghijklmnopqrstuvwxyz0123456789AB"].join(".");
         for s in samples.iter().copied().chain([discord_token.as_str()]) {
             let out = Redactor::default().text(&format!("before {s} after"));
             assert!(!out.contains(&s[s.len() - 8..]), "{s} leaked: {out}");
