@@ -5,6 +5,7 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
+use super::ratelimit::{header_wait, wait_from_secs};
 use crate::error::{BridgeError, ErrorCode};
 use crate::options::Token;
 
@@ -24,24 +25,22 @@ pub struct RateLimited {
 }
 
 impl RateLimited {
+    /// Reads a 429: `retry_after` from the body, else the `Retry-After` header, else 1 s. A value
+    /// that is not a finite, non-negative number counts as absent; a huge one is capped at
+    /// `MAX_WAIT`. Never panics, whatever the server sent.
     pub fn parse(headers: &HeaderMap, body: &[u8]) -> Self {
-        #[derive(Deserialize, Default)]
-        struct Body {
-            #[serde(default)]
-            retry_after: Option<f64>,
-            #[serde(default)]
-            global: bool,
-        }
-        let body: Body = serde_json::from_slice(body).unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let secs = body
-            .retry_after
-            .or_else(|| header("retry-after").and_then(|v| v.parse().ok()))
-            .unwrap_or(1.0)
-            .clamp(0.0, 3600.0);
-        let global =
-            body.global || header("x-ratelimit-global").is_some() || header("x-ratelimit-scope") == Some("global");
-        Self { retry_after: Duration::from_secs_f64(secs), global }
+        let retry_after = body
+            .get("retry_after")
+            .and_then(serde_json::Value::as_f64)
+            .and_then(wait_from_secs)
+            .or_else(|| header_wait(headers, "retry-after"))
+            .unwrap_or(Duration::from_secs(1));
+        let global = body.get("global").and_then(serde_json::Value::as_bool).unwrap_or(false)
+            || header("x-ratelimit-global").is_some()
+            || header("x-ratelimit-scope") == Some("global");
+        Self { retry_after, global }
     }
 }
 
@@ -139,5 +138,40 @@ mod tests {
             RateLimited::parse(&h, br#"{"message":"You are being rate limited.","retry_after":0.25,"global":false}"#);
         assert!(r.global);
         assert_eq!(r.retry_after, Duration::from_millis(250));
+    }
+
+    #[test]
+    fn hostile_retry_after_never_panics_and_is_bounded() {
+        use super::super::ratelimit::MAX_WAIT;
+        let one_second = Duration::from_secs(1);
+        // (body, Retry-After header, expected wait)
+        let cases: &[(&str, Option<&str>, Duration)] = &[
+            (r#"{"retry_after":1e300}"#, None, MAX_WAIT),
+            (r#"{"retry_after":1e400}"#, None, one_second), // not a JSON number serde can hold: unreadable body
+            (r#"{"retry_after":-5}"#, None, one_second),
+            (r#"{"retry_after":"NaN"}"#, Some("NaN"), one_second),
+            (r#"{"retry_after":null}"#, Some("inf"), one_second),
+            ("{}", Some("-infinity"), one_second),
+            ("{}", Some("1e300"), MAX_WAIT),
+            ("{}", Some("soon"), one_second),
+            ("{}", Some(" 2 "), Duration::from_secs(2)),
+            ("not json", Some("0.5"), Duration::from_millis(500)),
+            (r#"{"retry_after":-0.0}"#, None, Duration::ZERO),
+        ];
+        for (body, header, expected) in cases {
+            let mut h = HeaderMap::new();
+            if let Some(v) = header {
+                h.insert("retry-after", v.parse().unwrap());
+            }
+            let r = RateLimited::parse(&h, body.as_bytes());
+            assert_eq!(r.retry_after, *expected, "body {body}, header {header:?}");
+        }
+    }
+
+    #[test]
+    fn a_garbage_retry_after_keeps_the_global_flag() {
+        let r = RateLimited::parse(&HeaderMap::new(), br#"{"retry_after":"later","global":true}"#);
+        assert!(r.global);
+        assert_eq!(r.retry_after, Duration::from_secs(1));
     }
 }

@@ -7,6 +7,9 @@
 //!   answer say whether the next one must wait.
 //! - The global limit (50 requests/s per bot) as a sliding one-second window.
 //! - A 429 blocks its bucket, or everything when `global`, for `retry_after`.
+//! - Header values come from the network: a wait that is not a finite, non-negative number (NaN,
+//!   `inf`, `-1`, text) is treated as absent, and a finite one is capped at [`MAX_WAIT`], so no
+//!   answer can make the limiter panic or wait for ever.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,6 +24,28 @@ pub const GLOBAL_PER_SECOND: usize = 50;
 /// Waiting for a bucket to reset goes this much past `Reset-After`: the header is rounded to
 /// milliseconds, and arriving a fraction early costs a 429.
 const RESET_MARGIN: Duration = Duration::from_millis(25);
+/// The longest wait a rate-limit header or body may ask for; longer values are capped to it.
+/// Discord's longest real waits (a Cloudflare ban of the IP after too many invalid requests)
+/// last about an hour; route resets are seconds to minutes.
+pub const MAX_WAIT: Duration = Duration::from_secs(3600);
+
+/// A wait in seconds, as read from the network: None for anything that is not a finite,
+/// non-negative number; capped at `MAX_WAIT`.
+pub fn wait_from_secs(secs: f64) -> Option<Duration> {
+    if !secs.is_finite() || secs < 0.0 {
+        return None;
+    }
+    Duration::try_from_secs_f64(secs.min(MAX_WAIT.as_secs_f64())).ok()
+}
+
+/// A header's value as a wait (see `wait_from_secs`); None when absent or unreadable.
+pub fn header_wait(headers: &HeaderMap, name: &str) -> Option<Duration> {
+    header_number(headers, name).and_then(wait_from_secs)
+}
+
+fn header_number(headers: &HeaderMap, name: &str) -> Option<f64> {
+    headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok()
+}
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -41,13 +66,16 @@ impl BucketState {
         }
     }
 
+    /// Reads `X-RateLimit-Remaining` and `X-RateLimit-Reset-After`; a value that is not a
+    /// finite, non-negative number is ignored, as if the header were absent.
     fn update(&mut self, headers: &HeaderMap, now: Instant) {
-        let num = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<f64>().ok());
-        if let Some(remaining) = num("x-ratelimit-remaining") {
-            self.remaining = Some(remaining.max(0.0) as u32);
+        if let Some(remaining) = header_number(headers, "x-ratelimit-remaining").filter(|r| r.is_finite() && *r >= 0.0)
+        {
+            // Saturating: a count above u32::MAX is "plenty".
+            self.remaining = Some(remaining as u32);
         }
-        if let Some(after) = num("x-ratelimit-reset-after") {
-            self.reset_at = Some(now + Duration::from_secs_f64(after.max(0.0)));
+        if let Some(after) = header_wait(headers, "x-ratelimit-reset-after") {
+            self.reset_at = Some(now + after);
         }
     }
 }
@@ -266,5 +294,61 @@ mod tests {
         let start = Instant::now();
         limiter.acquire_global().await;
         assert!(Instant::now() - start >= Duration::from_millis(700));
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn garbage_reset_after_is_ignored() {
+        for bad in ["NaN", "inf", "-inf", "infinity", "-1", "-0.5", "soon", "", "1.5s"] {
+            let limiter = Ratelimiter::default();
+            let ticket = limiter.ticket(key(11));
+            ticket
+                .update(&headers(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset-after", bad)]), Instant::now());
+            assert_eq!(ticket.wait(), None, "reset-after {bad:?} must count as absent");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn absurd_reset_after_is_capped() {
+        for huge in ["1e300", "1.7976931348623157e308", "18446744073709551616", "99999999999"] {
+            let limiter = Ratelimiter::default();
+            let ticket = limiter.ticket(key(12));
+            ticket
+                .update(&headers(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset-after", huge)]), Instant::now());
+            assert_eq!(ticket.wait(), Some(MAX_WAIT + RESET_MARGIN), "reset-after {huge}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn garbage_remaining_is_ignored() {
+        for bad in ["NaN", "-1", "inf", "many"] {
+            let limiter = Ratelimiter::default();
+            let ticket = limiter.ticket(key(13));
+            ticket
+                .update(&headers(&[("x-ratelimit-remaining", bad), ("x-ratelimit-reset-after", "5")]), Instant::now());
+            assert_eq!(ticket.wait(), None, "remaining {bad:?} must count as absent, not as 0");
+        }
+        let limiter = Ratelimiter::default();
+        let ticket = limiter.ticket(key(14));
+        ticket
+            .update(&headers(&[("x-ratelimit-remaining", "1e300"), ("x-ratelimit-reset-after", "5")]), Instant::now());
+        assert_eq!(ticket.wait(), None, "a huge remaining count is plenty");
+    }
+
+    #[test]
+    fn wait_from_secs_is_total() {
+        assert_eq!(wait_from_secs(f64::NAN), None);
+        assert_eq!(wait_from_secs(f64::INFINITY), None);
+        assert_eq!(wait_from_secs(f64::NEG_INFINITY), None);
+        assert_eq!(wait_from_secs(-1e-9), None);
+        assert_eq!(wait_from_secs(f64::MAX), Some(MAX_WAIT));
+        assert_eq!(wait_from_secs(0.25), Some(Duration::from_millis(250)));
     }
 }
