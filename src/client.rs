@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use serenity::http::Route;
 use serenity::model::channel::{GuildChannel, Message};
 use serenity::model::gateway::GatewayIntents;
-use serenity::model::id::{ApplicationId, ChannelId, GuildId, InteractionId, MessageId};
+use serenity::model::id::{ApplicationId, ChannelId, GuildId, InteractionId, MessageId, UserId};
 
 use crate::emitter::Emitter;
 use crate::error::{self, or_reject, BridgeError, BridgeResult, ErrorCode};
@@ -463,22 +463,58 @@ impl DiscordClient {
                 ));
             }
             let message = options.message_id.as_deref().map(self::message_id).transpose()?;
+            let private = options.private.unwrap_or(false);
+            if private && message.is_some() {
+                return Err(BridgeError::new(
+                    ErrorCode::InvalidOption,
+                    "a thread started from a message is public; leave out messageId for a private thread.",
+                ));
+            }
+            if options.invitable.is_some() && !private {
+                return Err(BridgeError::new(ErrorCode::InvalidOption, "invitable applies to private threads only."));
+            }
             let name = self.inner.redactor.text(options.name.trim());
-            Ok((channel, message, json!({ "name": name, "auto_archive_duration": archive })))
+            let mut body = json!({ "name": name, "auto_archive_duration": archive });
+            if message.is_none() {
+                // Discord's default for a standalone thread is private: always say which.
+                body["type"] = Value::from(if private { 12 } else { 11 });
+            }
+            if private {
+                body["invitable"] = Value::Bool(options.invitable.unwrap_or(true));
+            }
+            Ok((channel, message, body))
         })();
-        let (channel, message, mut body) = or_reject!(env, checked);
+        let (channel, message, body) = or_reject!(env, checked);
         let route = match message {
             Some(m) => Route::ChannelMessageThreads { channel_id: channel, message_id: m },
-            None => {
-                body["type"] = Value::from(11);
-                Route::ChannelThreads { channel_id: channel }
-            }
+            None => Route::ChannelThreads { channel_id: channel },
         };
         let ticket = self.inner.rest.ticket(&route);
         let inner = self.inner.clone();
         error::promise(env, async move {
             let thread: GuildChannel = inner.rest.json(ticket, route, Method::POST, &[], Body::Json(body)).await?;
             Ok(convert::guild_channel(&thread))
+        })
+    }
+
+    /// Adds a user to a thread (a private thread's members are the only ones who see it). Needs
+    /// Send Messages in Threads; for a private thread that is not `invitable`, Manage Threads.
+    /// Discord tells no one but the user, and resolves the same when they were a member already.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn add_thread_member<'env>(
+        &self,
+        env: &'env Env,
+        thread_id: String,
+        user_id: String,
+    ) -> Result<PromiseRaw<'env, ()>> {
+        let checked = (|| Ok((self::channel_id(&thread_id)?, UserId::new(snowflake("userId", &user_id)?))))();
+        let (thread, user) = or_reject!(env, checked);
+        let route = Route::ChannelThreadMember { channel_id: thread, user_id: user };
+        let ticket = self.inner.rest.ticket(&route);
+        let inner = self.inner.clone();
+        error::promise(env, async move {
+            inner.rest.request(ticket, route, Method::PUT, &[], Body::Empty).await?;
+            Ok(())
         })
     }
 

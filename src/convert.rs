@@ -70,6 +70,8 @@ pub fn message(m: &Message) -> MessageInfo {
         reply_to_id: m.message_reference.as_ref().and_then(|r| r.message_id).map(|id| id.to_string()),
         webhook_id: m.webhook_id.map(|w| w.to_string()),
         thread_id: m.thread.as_ref().map(|t| t.id.to_string()),
+        // The flags Discord defines today all fit in 32 bits; unknown high bits are dropped.
+        flags: m.flags.map_or(0, |f| (f.bits() & u64::from(u32::MAX)) as u32),
     }
 }
 
@@ -98,6 +100,11 @@ pub fn guild_channel(c: &GuildChannel) -> ChannelInfo {
         parent_id: c.parent_id.map(|p| p.to_string()),
         position: Some(i32::from(c.position)),
         topic: c.topic.clone(),
+        private: match c.kind {
+            ChannelType::PrivateThread => Some(true),
+            ChannelType::PublicThread | ChannelType::NewsThread => Some(false),
+            _ => None,
+        },
     }
 }
 

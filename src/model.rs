@@ -107,6 +107,19 @@ pub struct OutgoingMessage {
     /// create retried with the same nonce — even from another process, after a crash — returns
     /// the first message instead of posting twice. Default: a fresh one per call.
     pub nonce: Option<String>,
+    /// No link previews: Discord does not fetch the URLs in `content` to show embeds for them
+    /// (flag SUPPRESS_EMBEDS), so sending a link leaks nothing to its host. On `editMessage`, true
+    /// hides the previews and false brings them back; unset leaves them as they are.
+    pub suppress_embeds: Option<bool>,
+    /// Delivered without a push or desktop notification, like Discord's `@silent` (flag
+    /// SUPPRESS_NOTIFICATIONS). Not on `editMessage`.
+    pub suppress_notifications: Option<bool>,
+    /// Message flags as a number, for code that already has them; only those Discord accepts:
+    /// SUPPRESS_EMBEDS (1 << 2) and SUPPRESS_NOTIFICATIONS (1 << 12) on a create (plus EPHEMERAL,
+    /// 1 << 6, in an interaction answer), SUPPRESS_EMBEDS alone on an edit. Any other bit is
+    /// refused with INVALID_MESSAGE. `suppressEmbeds`, `suppressNotifications` and `ephemeral`
+    /// set or clear their bit on top of it.
+    pub flags: Option<u32>,
 }
 
 #[napi(object)]
@@ -128,6 +141,9 @@ pub struct MessageInfo {
     pub webhook_id: Option<String>,
     /// A thread started from this message, if any.
     pub thread_id: Option<String>,
+    /// Discord's message flags, e.g. SUPPRESS_EMBEDS (1 << 2), EPHEMERAL (1 << 6),
+    /// SUPPRESS_NOTIFICATIONS (1 << 12); 0 when none.
+    pub flags: u32,
 }
 
 #[napi(object)]
@@ -150,6 +166,9 @@ pub struct ChannelInfo {
     pub parent_id: Option<String>,
     pub position: Option<i32>,
     pub topic: Option<String>,
+    /// Threads only: true for a private thread, which only its members (and members with Manage
+    /// Threads) can see; false for a public one. Unset for other channels.
+    pub private: Option<bool>,
 }
 
 #[napi(object)]
@@ -188,10 +207,16 @@ pub struct FetchOptions {
 #[napi(object)]
 pub struct ThreadOptions {
     pub name: String,
-    /// Start the thread from this message; otherwise a standalone public thread.
+    /// Start the thread from this message; otherwise a standalone thread (public unless `private`).
     pub message_id: Option<String>,
     /// Minutes of inactivity before Discord archives it: 60, 1440 (default), 4320 or 10080.
     pub auto_archive_minutes: Option<u32>,
+    /// A private thread (type 12): only its members — the bot, and users added with
+    /// `addThreadMember` or by a mention — and members with Manage Threads see it. Needs the
+    /// Create Private Threads permission; cannot start from a message. Default: false (public).
+    pub private: Option<bool>,
+    /// Private threads only: whether members other than moderators may add others. Default: true.
+    pub invitable: Option<bool>,
 }
 
 #[napi(object)]

@@ -181,6 +181,61 @@ fn mentions_json(m: Option<&AllowedMentions>) -> BridgeResult<Value> {
     Ok(Value::Object(map))
 }
 
+pub const SUPPRESS_EMBEDS: u32 = 1 << 2;
+pub const EPHEMERAL: u32 = 1 << 6;
+pub const SUPPRESS_NOTIFICATIONS: u32 = 1 << 12;
+
+/// The `flags` field, from `flags` and the booleans over it; only the bits Discord accepts for
+/// this kind of send. None when nothing asks for flags (an edit then leaves them as they are).
+fn flags_json(msg: &OutgoingMessage, purpose: Purpose) -> BridgeResult<Option<u32>> {
+    let (allowed, allowed_names) = match purpose {
+        Purpose::Create => {
+            (SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS, "SUPPRESS_EMBEDS (4) and SUPPRESS_NOTIFICATIONS (4096)")
+        }
+        Purpose::Interaction => (
+            SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | EPHEMERAL,
+            "SUPPRESS_EMBEDS (4), EPHEMERAL (64) and SUPPRESS_NOTIFICATIONS (4096)",
+        ),
+        Purpose::Edit => (SUPPRESS_EMBEDS, "SUPPRESS_EMBEDS (4)"),
+    };
+    if let Some(flags) = msg.flags {
+        let refused = flags & !allowed;
+        if refused != 0 {
+            return Err(invalid(format!(
+                "flags {flags} has bits Discord does not accept here ({refused}); {} only {allowed_names}.",
+                if purpose == Purpose::Edit { "an edit can change" } else { "a new message can carry" },
+            )));
+        }
+    }
+    if msg.ephemeral == Some(true) && purpose != Purpose::Interaction {
+        return Err(invalid("ephemeral only applies to interaction responses."));
+    }
+    if msg.suppress_notifications.is_some() && purpose == Purpose::Edit {
+        return Err(invalid("suppressNotifications only applies when a message is sent, not to an edit."));
+    }
+    let asked = msg.flags.is_some()
+        || msg.suppress_embeds.is_some()
+        || msg.suppress_notifications.is_some()
+        || (msg.ephemeral.is_some() && purpose == Purpose::Interaction);
+    if !asked {
+        return Ok(None);
+    }
+    let mut flags = msg.flags.unwrap_or(0);
+    for (set, bit) in [
+        (msg.suppress_embeds, SUPPRESS_EMBEDS),
+        (msg.suppress_notifications, SUPPRESS_NOTIFICATIONS),
+        (msg.ephemeral.filter(|_| purpose == Purpose::Interaction), EPHEMERAL),
+    ] {
+        match set {
+            Some(true) => flags |= bit,
+            Some(false) => flags &= !bit,
+            None => {}
+        }
+    }
+    // A new message with no flag needs no field; an edit sends 0 to clear SUPPRESS_EMBEDS.
+    Ok((flags != 0 || purpose == Purpose::Edit).then_some(flags))
+}
+
 /// Validates a message and makes its request body; every text in it is redacted first.
 pub fn prepare(mut msg: OutgoingMessage, purpose: Purpose, redactor: &Arc<Redactor>) -> BridgeResult<Draft> {
     redact_message(&mut msg, redactor);
@@ -231,11 +286,8 @@ pub fn prepare(mut msg: OutgoingMessage, purpose: Purpose, redactor: &Arc<Redact
         map.insert("message_reference".into(), json!({ "message_id": reply, "fail_if_not_exists": false }));
     }
     map.insert("allowed_mentions".into(), mentions_json(msg.allowed_mentions.as_ref())?);
-    if msg.ephemeral == Some(true) {
-        if purpose != Purpose::Interaction {
-            return Err(invalid("ephemeral only applies to interaction responses."));
-        }
-        map.insert("flags".into(), 64.into());
+    if let Some(flags) = flags_json(&msg, purpose)? {
+        map.insert("flags".into(), flags.into());
     }
     let mut files = Vec::new();
     for (i, f) in msg.files.unwrap_or_default().into_iter().enumerate() {
@@ -423,7 +475,70 @@ mod tests {
             ephemeral: None,
             clear_attachments: None,
             nonce: None,
+            suppress_embeds: None,
+            suppress_notifications: None,
+            flags: None,
         }
+    }
+
+    #[test]
+    fn flags_from_booleans_and_numbers() {
+        let with = |f: fn(&mut OutgoingMessage), purpose| {
+            let mut m = msg("see https://example.com");
+            f(&mut m);
+            prepare(m, purpose, &none()).map(|d| d.json.get("flags").cloned())
+        };
+        assert_eq!(with(|_| {}, Purpose::Create).unwrap(), None);
+        assert_eq!(with(|m| m.suppress_embeds = Some(true), Purpose::Create).unwrap(), Some(json!(4)));
+        assert_eq!(with(|m| m.suppress_embeds = Some(false), Purpose::Create).unwrap(), None);
+        assert_eq!(with(|m| m.suppress_notifications = Some(true), Purpose::Create).unwrap(), Some(json!(4096)));
+        assert_eq!(with(|m| m.flags = Some(4 | 4096), Purpose::Create).unwrap(), Some(json!(4100)));
+        assert_eq!(
+            with(
+                |m| {
+                    m.flags = Some(4 | 4096);
+                    m.suppress_embeds = Some(false);
+                },
+                Purpose::Create
+            )
+            .unwrap(),
+            Some(json!(4096))
+        );
+        assert_eq!(
+            with(
+                |m| {
+                    m.ephemeral = Some(true);
+                    m.suppress_embeds = Some(true);
+                },
+                Purpose::Interaction
+            )
+            .unwrap(),
+            Some(json!(68))
+        );
+        // An edit: true sets, false clears (0 is sent), unset leaves the message's flags alone.
+        assert_eq!(with(|m| m.suppress_embeds = Some(true), Purpose::Edit).unwrap(), Some(json!(4)));
+        assert_eq!(with(|m| m.suppress_embeds = Some(false), Purpose::Edit).unwrap(), Some(json!(0)));
+        assert_eq!(with(|_| {}, Purpose::Edit).unwrap(), None);
+    }
+
+    #[test]
+    fn flags_discord_refuses_are_refused_here() {
+        let refused = |f: fn(&mut OutgoingMessage), purpose| {
+            let mut m = msg("x");
+            f(&mut m);
+            prepare(m, purpose, &none()).unwrap_err()
+        };
+        // CROSSPOSTED, URGENT, EPHEMERAL outside interactions, IS_VOICE_MESSAGE, a high bit.
+        for bad in [1, 16, 64, 8192, 1 << 31] {
+            let mut m = msg("x");
+            m.flags = Some(bad);
+            let e = prepare(m, Purpose::Create, &none()).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidMessage, "flag {bad}");
+            assert!(e.message.contains("SUPPRESS_EMBEDS"), "{}", e.message);
+        }
+        assert_eq!(refused(|m| m.flags = Some(4096), Purpose::Edit).code, ErrorCode::InvalidMessage);
+        assert_eq!(refused(|m| m.suppress_notifications = Some(true), Purpose::Edit).code, ErrorCode::InvalidMessage);
+        assert_eq!(refused(|m| m.ephemeral = Some(true), Purpose::Create).code, ErrorCode::InvalidMessage);
     }
 
     #[test]

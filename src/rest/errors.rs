@@ -73,6 +73,7 @@ pub fn http_error(status: u16, body: &[u8], token: Option<&Token>) -> BridgeErro
         (_, 10008) => (ErrorCode::UnknownMessage, "Discord knows no message with that id in that channel; it may have been deleted.".into()),
         (_, 10004) => (ErrorCode::UnknownGuild, "Discord knows no server with that id, or the bot is not in it; invite the bot first.".into()),
         (_, 10015) => (ErrorCode::UnknownWebhook, "The webhook does not exist any more or the URL is wrong; create a new webhook and set DISCORD_WEBHOOK_URL.".into()),
+        (_, 10007 | 10013) => (ErrorCode::UnknownMember, "Discord knows no such user in that server; check the user id and that they are a member of the server.".into()),
         (_, 10062) => (ErrorCode::UnknownInteraction, "The interaction expired or was already answered: answer within 3 s, or defer first.".into()),
         (_, 50001) => (ErrorCode::MissingAccess, "The bot cannot see that channel; add the bot to the channel or give it View Channel.".into()),
         (_, 50013) => (ErrorCode::MissingPermissions, format!("The bot lacks a permission for this ({said}); grant it in the channel's or server's settings.")),
@@ -121,6 +122,14 @@ mod tests {
             http_error(403, br#"{"code":50013,"message":"Missing Permissions"}"#, None).code,
             ErrorCode::MissingPermissions
         );
+    }
+
+    #[test]
+    fn unknown_user_and_member_map_to_unknown_member() {
+        for code in [10007, 10013] {
+            let body = format!(r#"{{"code":{code},"message":"Unknown"}}"#);
+            assert_eq!(http_error(404, body.as_bytes(), None).code, ErrorCode::UnknownMember);
+        }
     }
 
     #[test]
